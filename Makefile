@@ -1,0 +1,78 @@
+# Lectern: `make dev` runs everything on a workstation, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := tools/bin
+LIVEKIT_TAG := v1.13.5
+VERSITYGW_TAG := v1.7.0
+APT_PACKAGES := postgresql chromium espeak-ng sox poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+PORT ?= 8000
+
+.PHONY: help install dev test lint format services-test stop clean
+
+help:
+	@echo "make dev    install everything, start Postgres, LiveKit, web, agent and tasks; prints the URL"
+	@echo "make test   install what tests need, start the test services, run the whole suite"
+	@echo "make lint   ruff (format check + lint) and mypy"
+
+# --- install (idempotent; each step is skipped when its stamp is newer than its inputs) ---
+install: var/.apt $(VENV)/.installed static/build/room.js $(TOOLS)/server $(TOOLS)/versitygw
+
+var/.apt:
+	@mkdir -p var
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || python3.11 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/build/room.js: node_modules/.installed $(shell find frontend -type f 2>/dev/null)
+	npm run --silent build
+
+$(TOOLS)/server:
+	@mkdir -p $(TOOLS)
+	CGO_ENABLED=0 GOBIN=$(CURDIR)/$(TOOLS) go install github.com/livekit/livekit-server/cmd/server@$(LIVEKIT_TAG)
+
+$(TOOLS)/versitygw:
+	@mkdir -p $(TOOLS)
+	CGO_ENABLED=0 GOBIN=$(CURDIR)/$(TOOLS) go install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_TAG)
+
+# --- run ---
+dev: install
+	@scripts/postgres.sh start dev
+	@DATABASE_URL=$${DATABASE_URL:-postgres://lectern@127.0.0.1:5433/lectern} $(PY) manage.py migrate --noinput -v 0
+	@scripts/livekit.sh config dev >/dev/null
+	@echo ""
+	@echo "  Lectern is starting: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops everything)"
+	@echo ""
+	@PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+
+test: install
+	@scripts/test.sh
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	DATABASE_URL=postgres://lectern@127.0.0.1:5433/lectern $(VENV)/bin/mypy .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+stop:
+	@scripts/postgres.sh stop dev; scripts/postgres.sh stop test
+
+clean: stop
+	rm -rf var static/build

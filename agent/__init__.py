@@ -1,0 +1,1 @@
+"""The LiveKit Agents worker: joins rooms, transcribes speakers, publishes captions."""

@@ -1,0 +1,55 @@
+"""Dev protection: a shared access key and an optional IP allow-list for non-production sites."""
+
+import hmac
+from collections.abc import Callable
+from ipaddress import ip_address, ip_network
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+
+ACCESS_COOKIE = "lectern_access"
+# The LiveKit webhook proves itself with its signature and the health check has nothing to hide.
+EXEMPT_PATHS = ("/healthz", "/livekit/webhook")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The peer address; behind a proxy, the proxy is trusted only in production."""
+    if settings.PRODUCTION:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def ip_allowed(ip: str, allowed: list[str]) -> bool:
+    if not allowed:
+        return True
+    try:
+        address = ip_address(ip)
+    except ValueError:
+        return False
+    return any(address in ip_network(entry, strict=False) for entry in allowed)
+
+
+class DevAccessMiddleware:
+    """Keeps a dev or staging site (DOMAIN unset) closed to anyone without the access key."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(EXEMPT_PATHS):
+            return self.get_response(request)
+        if not ip_allowed(client_ip(request), settings.ALLOWED_IPS):
+            return HttpResponseForbidden("This address is not allowed.")
+        key = settings.DEV_ACCESS_KEY
+        if settings.PRODUCTION or not key:
+            return self.get_response(request)
+        given = request.GET.get("key")
+        if given is not None and hmac.compare_digest(given, key):
+            response = self.get_response(request)
+            response.set_cookie(ACCESS_COOKIE, key, httponly=True, samesite="Lax")
+            return response
+        if hmac.compare_digest(request.COOKIES.get(ACCESS_COOKIE, ""), key):
+            return self.get_response(request)
+        return HttpResponseForbidden("This development site needs its access key: add ?key=… to the URL.")

@@ -1,0 +1,70 @@
+"""The JSON API (`/api/v1/`): one NinjaAPI, a router per app, errors as {"detail": "..."}."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.utils import check_csrf
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class BrowserSession:
+    """Authentication is the browser's cookies (session or guest session); each route then checks
+    authorization itself. This only enforces Django's CSRF rule on unsafe methods."""
+
+    def __call__(self, request: HttpRequest) -> bool:
+        if request.method not in SAFE_METHODS and check_csrf(request):
+            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header with the csrftoken cookie's value.")
+        return True
+
+
+api = NinjaAPI(
+    title="Lectern API",
+    version="1",
+    description='Rooms, joining, lobby, moderation, chat, files and lectures. Errors are {"detail": "..."}.',
+    urls_namespace="api",
+    auth=BrowserSession(),
+)
+
+
+def _field_name(loc: list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path")]
+    return ".".join(parts) or "request"
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    messages = []
+    for error in exc.errors:
+        loc = error.get("loc", [])
+        msg = str(error.get("msg", "is invalid"))
+        if error.get("type") == "json_invalid" or ("JSON" in msg and not loc[1:]):
+            messages.append("The request body is not valid JSON.")
+            continue
+        messages.append(f"{_field_name(list(loc))}: {msg}")
+    return api.create_response(request, {"detail": "; ".join(messages) or "Invalid request."}, status=400)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):
+        # ninja's wording for a body that json.loads refused
+        detail = "The request body is not valid JSON."
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "Log in first."}, status=401)
+
+
+def register_routers() -> None:
+    from rooms.api import router as rooms_router
+
+    api.add_router("/rooms", rooms_router)
+
+
+register_routers()

@@ -1,0 +1,21 @@
+from django import forms
+from django.core.validators import RegexValidator
+
+
+class RoomForm(forms.Form):
+    title = forms.CharField(max_length=200, strip=True)
+    pin = forms.CharField(
+        required=False,
+        max_length=12,
+        validators=[RegexValidator(r"^\d{4,12}$", "A PIN is 4 to 12 digits.")],
+        help_text="Optional: students must enter it to knock.",
+    )
+    lobby = forms.BooleanField(required=False, initial=True, label="Waiting room (admit each student)")
+    webinar = forms.BooleanField(required=False, label="Webinar mode (students raise a hand to speak)")
+    ai_assistant = forms.BooleanField(required=False, initial=True, label="AI assistant (captions and summary)")
+
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"]
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in title):
+            raise forms.ValidationError("The title cannot contain control characters.")
+        return title

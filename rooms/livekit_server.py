@@ -1,0 +1,272 @@
+"""Every call Lectern makes to the LiveKit server API: rooms, participants, permissions,
+tokens and webhooks. Nothing else imports `livekit.api`.
+
+Functions are synchronous (Django views and services call them directly), return our own
+dataclasses and raise `LiveKitError` for anything that goes wrong on the LiveKit side.
+"""
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TypeVar
+
+import aiohttp
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from livekit import api
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+API_TIMEOUT_SECONDS = 5
+
+
+class LiveKitError(Exception):
+    """The LiveKit server could not be reached or refused the request."""
+
+
+class LiveKitNotFound(LiveKitError):
+    """The room or participant does not exist on the LiveKit server."""
+
+
+class WebhookInvalid(Exception):
+    """A webhook whose signature or body does not check out."""
+
+
+@dataclass(frozen=True)
+class LiveKitRoom:
+    name: str
+    sid: str
+    num_participants: int
+    metadata: str = ""
+
+
+@dataclass(frozen=True)
+class LiveKitParticipant:
+    identity: str
+    name: str
+    sid: str
+    state: str
+    can_publish: bool
+    can_subscribe: bool
+    can_publish_data: bool
+    metadata: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
+    joined_at: int = 0
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a browser needs to connect: where, with what, as whom."""
+
+    livekit_url: str
+    token: str
+    identity: str
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    id: str
+    event: str
+    room_name: str
+    room_sid: str
+    participant_identity: str
+    participant_sid: str
+    created_at: int
+
+
+def _client() -> api.LiveKitAPI:
+    return api.LiveKitAPI(
+        url=_http_url(settings.LIVEKIT_URL),
+        api_key=settings.LIVEKIT_API_KEY,
+        api_secret=settings.LIVEKIT_API_SECRET,
+        timeout=aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS),
+        failover=False,
+    )
+
+
+def _http_url(url: str) -> str:
+    if url.startswith("ws://"):
+        return "http://" + url[len("ws://") :]
+    if url.startswith("wss://"):
+        return "https://" + url[len("wss://") :]
+    return url
+
+
+def _call(operation: Callable[[api.LiveKitAPI], Awaitable[T]]) -> T:
+    async def run() -> T:
+        client = _client()
+        try:
+            return await operation(client)
+        except api.TwirpError as exc:
+            if exc.code == api.TwirpErrorCode.NOT_FOUND:
+                raise LiveKitNotFound(exc.message) from exc
+            raise LiveKitError(f"LiveKit refused the request: {exc.message}") from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise LiveKitError(f"LiveKit server unreachable: {exc!r}") from exc
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(run)()
+    # Called from synchronous code that runs inside an event loop (a browser-driving test, a
+    # notebook): run on a private loop in a worker thread instead of blocking that loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
+def _participant(info: api.ParticipantInfo) -> LiveKitParticipant:
+    return LiveKitParticipant(
+        identity=info.identity,
+        name=info.name,
+        sid=info.sid,
+        state=api.ParticipantInfo.State.Name(info.state),
+        can_publish=info.permission.can_publish,
+        can_subscribe=info.permission.can_subscribe,
+        can_publish_data=info.permission.can_publish_data,
+        metadata=info.metadata,
+        attributes=dict(info.attributes),
+        joined_at=info.joined_at,
+    )
+
+
+def create_room(*, name: str, empty_timeout: int = 300, metadata: dict[str, object] | None = None) -> LiveKitRoom:
+    """Create (or fetch, if it exists) a LiveKit room."""
+    request = api.CreateRoomRequest(
+        name=name, empty_timeout=empty_timeout, departure_timeout=60, metadata=json.dumps(metadata or {})
+    )
+    room = _call(lambda c: c.room.create_room(request))
+    return LiveKitRoom(name=room.name, sid=room.sid, num_participants=room.num_participants, metadata=room.metadata)
+
+
+def list_rooms() -> list[LiveKitRoom]:
+    response = _call(lambda c: c.room.list_rooms(api.ListRoomsRequest()))
+    return [
+        LiveKitRoom(name=r.name, sid=r.sid, num_participants=r.num_participants, metadata=r.metadata)
+        for r in response.rooms
+    ]
+
+
+def delete_room(*, name: str) -> None:
+    """Delete a LiveKit room, disconnecting everyone in it; a room already gone is fine."""
+    try:
+        _call(lambda c: c.room.delete_room(api.DeleteRoomRequest(room=name)))
+    except LiveKitNotFound:
+        logger.info("LiveKit room %s was already gone", name)
+
+
+def list_participants(*, room: str) -> list[LiveKitParticipant]:
+    try:
+        response = _call(lambda c: c.room.list_participants(api.ListParticipantsRequest(room=room)))
+    except LiveKitNotFound:
+        return []
+    return [_participant(p) for p in response.participants]
+
+
+def remove_participant(*, room: str, identity: str) -> None:
+    _call(lambda c: c.room.remove_participant(api.RoomParticipantIdentity(room=room, identity=identity)))
+
+
+def update_permissions(
+    *, room: str, identity: str, can_publish: bool, can_subscribe: bool = True, can_publish_data: bool = True
+) -> LiveKitParticipant:
+    """Change what a connected participant may do; LiveKit applies it at once."""
+    permission = api.ParticipantPermission(
+        can_publish=can_publish, can_subscribe=can_subscribe, can_publish_data=can_publish_data
+    )
+    request = api.UpdateParticipantRequest(room=room, identity=identity, permission=permission)
+    return _participant(_call(lambda c: c.room.update_participant(request)))
+
+
+def update_attributes(*, room: str, identity: str, attributes: dict[str, str]) -> LiveKitParticipant:
+    request = api.UpdateParticipantRequest(room=room, identity=identity, attributes=attributes)
+    return _participant(_call(lambda c: c.room.update_participant(request)))
+
+
+def mint_token(
+    *,
+    room: str,
+    identity: str,
+    name: str,
+    can_publish: bool,
+    can_subscribe: bool = True,
+    can_publish_data: bool = True,
+    attributes: dict[str, str] | None = None,
+    ttl_seconds: int | None = None,
+) -> Credentials:
+    """A join token for one room with every grant spelled out (the SDK's defaults allow publishing)."""
+    grants = api.VideoGrants(
+        room_join=True,
+        room=room,
+        room_create=False,
+        room_list=False,
+        room_record=False,
+        room_admin=False,
+        can_publish=can_publish,
+        can_subscribe=can_subscribe,
+        can_publish_data=can_publish_data,
+        can_update_own_metadata=False,
+        hidden=False,
+        recorder=False,
+        agent=False,
+    )
+    ttl = timedelta(seconds=ttl_seconds or settings.LIVEKIT_TOKEN_TTL)
+    token = (
+        api.AccessToken(settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET)
+        .with_identity(identity)
+        .with_name(name)
+        .with_grants(grants)
+        .with_attributes(attributes or {})
+        .with_ttl(ttl)
+        .to_jwt()
+    )
+    return Credentials(livekit_url=settings.LIVEKIT_URL, token=token, identity=identity)
+
+
+def verify_webhook(*, body: bytes, authorization: str) -> WebhookEvent:
+    """Check the JWT in Authorization (our key, the sha256 of this exact body) and parse the event."""
+    if not authorization:
+        raise WebhookInvalid("missing Authorization header")
+    receiver = api.WebhookReceiver(api.TokenVerifier(settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET))
+    try:
+        text = body.decode("utf-8")
+        event = receiver.receive(text, authorization)
+    except Exception as exc:  # the SDK raises bare Exception for hash mismatches
+        raise WebhookInvalid(str(exc) or exc.__class__.__name__) from exc
+    if not event.id or not event.event:
+        raise WebhookInvalid("webhook without an id or event type")
+    return WebhookEvent(
+        id=event.id,
+        event=event.event,
+        room_name=event.room.name,
+        room_sid=event.room.sid,
+        participant_identity=event.participant.identity,
+        participant_sid=event.participant.sid,
+        created_at=event.created_at,
+    )
+
+
+def sign_webhook(*, body: bytes) -> str:
+    """The Authorization value LiveKit would send with this body (used by tests and benchmarks)."""
+    import base64
+    import hashlib
+
+    digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    return (
+        api.AccessToken(settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET)
+        .with_sha256(digest)
+        .with_ttl(timedelta(minutes=5))
+        .to_jwt()
+    )
+
+
+def ping() -> None:
+    """Raise LiveKitError unless the server answers an authenticated request."""
+    list_rooms()

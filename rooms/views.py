@@ -1,0 +1,86 @@
+"""Room pages: the host dashboard, the room itself, the invite page and LiveKit's webhook."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from rooms import livekit_server, services
+from rooms.access import get_room, get_room_for_host
+from rooms.exceptions import NotAllowed, NotFound, RoomError
+from rooms.forms import RoomForm
+from rooms.models import Room
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = RoomForm(request.POST or None, initial={"lobby": True, "ai_assistant": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        room = services.create_room(
+            host=user,
+            title=data["title"],
+            pin=data["pin"] or None,
+            lobby=data["lobby"],
+            webinar=data["webinar"],
+            ai_assistant=data["ai_assistant"],
+        )
+        messages.success(request, "Room created. Share its invite link with your students.")
+        return redirect("rooms:detail", code=room.code)
+    rooms = Room.objects.hosted_by(user)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "rooms/dashboard.html", {"form": form, "rooms": rooms}, status=status)
+
+
+@login_required
+def room_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The live room page for hosts and co-hosts."""
+    try:
+        room = get_room_for_host(request.user, code)
+    except NotFound:
+        raise Http404("No room has this invite code.") from None
+    except NotAllowed:
+        return render(request, "403.html", {"message": "This is another host's room."}, status=403)
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "rooms/room.html",
+        {
+            "room": room,
+            "invite_url": room.invite_url,
+            "token_url": reverse("api:host_token", kwargs={"code": room.code}),
+            "is_host": True,
+            "display_name": user.display_name,
+        },
+    )
+
+
+def invite(request: HttpRequest, code: str) -> HttpResponse:
+    """The page a student opens from the invite link."""
+    try:
+        room = get_room(code)
+    except RoomError:
+        raise Http404("No room has this invite code.") from None
+    return render(request, "rooms/invite.html", {"room": room})
+
+
+@csrf_exempt
+@require_POST
+def livekit_webhook(request: HttpRequest) -> HttpResponse:
+    """LiveKit's signed webhook: verified against the raw body, each event applied once."""
+    try:
+        event = livekit_server.verify_webhook(body=request.body, authorization=request.headers.get("Authorization", ""))
+    except livekit_server.WebhookInvalid as exc:
+        logger.warning("rejected LiveKit webhook: %s", exc)
+        return JsonResponse({"detail": "Invalid webhook signature."}, status=401)
+    services.record_webhook(event=event)
+    return JsonResponse({"status": "ok"})

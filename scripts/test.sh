@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Starts the test services (Postgres on 5434, livekit-server on 7890, webhooks to 127.0.0.1:8010)
+# on ports that do not clash with `make dev`, waits until they answer, runs pytest, stops them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DATABASE_URL=postgres://lectern@127.0.0.1:${PGPORT_TEST:-5434}/lectern
+export LIVEKIT_URL=ws://127.0.0.1:${LIVEKIT_TEST_PORT:-7890}
+export LIVEKIT_API_KEY=devkey LIVEKIT_API_SECRET=lectern-dev-secret-0123456789abcdefghijkl
+export TEST_WEB_PORT=${TEST_WEB_PORT:-8010}
+export HF_HUB_OFFLINE=1
+
+scripts/postgres.sh start test
+lk_pid=""
+cleanup() { [ -n "$lk_pid" ] && kill "$lk_pid" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+if ! curl -sf "http://127.0.0.1:${LIVEKIT_TEST_PORT:-7890}/" >/dev/null; then
+  scripts/livekit.sh run test >var/livekit-test.log 2>&1 &
+  lk_pid=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:${LIVEKIT_TEST_PORT:-7890}/" >/dev/null && break
+    kill -0 "$lk_pid" 2>/dev/null || { echo "livekit-server exited; see var/livekit-test.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  curl -sf "http://127.0.0.1:${LIVEKIT_TEST_PORT:-7890}/" >/dev/null || { echo "livekit-server did not answer" >&2; exit 1; }
+fi
+echo "test services ready: postgres :${PGPORT_TEST:-5434}, livekit :${LIVEKIT_TEST_PORT:-7890}"
+.venv/bin/pytest "$@"

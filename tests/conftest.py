@@ -1,0 +1,132 @@
+"""Roles spelled out as fixtures, plus the real services the tests run against."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+from rooms import livekit_server
+from rooms.models import Room
+from rooms.services import create_room
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_WEB_PORT = int(os.environ["TEST_WEB_PORT"])
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def wait_for(condition: Callable[[], Any], *, timeout: float = 15.0, interval: float = 0.1, what: str = "") -> Any:
+    """Poll until condition() is truthy and return it; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what or condition}")
+        time.sleep(interval)
+
+
+@pytest.fixture
+def admin(db: Any) -> User:
+    return User.objects.create_user("admin@uni.example", "correct-horse-battery", role=User.Role.ADMIN)
+
+
+@pytest.fixture
+def host(db: Any) -> User:
+    return User.objects.create_user("prof@uni.example", "correct-horse-battery", first_name="Ada", last_name="Prof")
+
+
+@pytest.fixture
+def outsider(db: Any) -> User:
+    """Another professor: an account, but not this room's host."""
+    return User.objects.create_user("other@uni.example", "correct-horse-battery")
+
+
+@pytest.fixture
+def room(host: User) -> Room:
+    return create_room(host=host, title="CS 101 — Data structures")
+
+
+@pytest.fixture
+def host_client(host: User) -> Client:
+    client = Client()
+    client.force_login(host)
+    return client
+
+
+@pytest.fixture
+def outsider_client(outsider: User) -> Client:
+    client = Client()
+    client.force_login(outsider)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin: User) -> Client:  # type: ignore[override]
+    client = Client()
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture(scope="session")
+def livekit() -> None:
+    """The real livekit-server that scripts/test.sh started; the tests fail, not skip, without it."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            livekit_server.ping()
+            return
+        except livekit_server.LiveKitError as exc:
+            if time.monotonic() > deadline:
+                pytest.fail(f"livekit-server is not running (start the suite with `make test`): {exc}")
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def web_server(django_db_setup: Any, django_db_blocker: Any, livekit: None) -> Iterator[str]:
+    """Our ASGI app under daphne, on the port LiveKit's test webhooks point at, using the test database."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    name = connection.settings_dict["NAME"]
+    env["DATABASE_URL"] = f"postgres://lectern@127.0.0.1:{connection.settings_dict['PORT']}/{name}"
+    env["PORT"] = str(TEST_WEB_PORT)
+    log = open(ROOT / "var" / "web-test.log", "w")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(TEST_WEB_PORT), "config.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{TEST_WEB_PORT}"
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"daphne exited with {process.returncode}; see var/web-test.log")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 - our loopback URL
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    wait_for(answers, timeout=30, interval=0.2, what="daphne to answer /healthz")
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()

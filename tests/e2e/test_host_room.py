@@ -1,0 +1,63 @@
+"""A professor logs in, creates a room, opens it, and sees their own camera; a second tab sees the first."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from tests.e2e.conftest import PASSWORD, log_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+VIDEO_PLAYING = "el => el.readyState >= 2 && el.videoWidth > 0"
+
+
+def wait_connected(page: Page) -> None:
+    page.wait_for_function("document.body.dataset.roomState === 'connected'", timeout=30_000)
+
+
+def tile_video_plays(page: Page, identity: str) -> None:
+    video = page.locator(f'.tile[data-identity="{identity}"] video').first
+    expect(video).to_be_attached()
+    video.evaluate(f"(el) => new Promise((resolve) => {{ const ok = {VIDEO_PLAYING}; "
+                   "if (ok(el)) return resolve(true); const t = setInterval(() => { if (ok(el)) { clearInterval(t); resolve(true); } }, 100); })")
+
+
+def test_professor_creates_a_room_and_sees_their_camera_and_a_second_tab_sees_the_first(new_context) -> None:
+    user = User.objects.create_user("prof@uni.example", PASSWORD, first_name="Ada", last_name="Lovelace")
+    context = new_context()
+    first = context.new_page()
+    log_in(first, user)
+    expect(first.get_by_role("heading", name="Your rooms")).to_be_visible()
+
+    first.fill("input[name=title]", "CS 101 <script>alert(1)</script>")
+    first.click("#create-room button[type=submit]")
+    first.wait_for_url("**/rooms/*/")
+    expect(first.locator("h1")).to_contain_text("CS 101 <script>alert(1)</script>")
+    room_url = first.url
+    code = room_url.rstrip("/").split("/")[-1]
+    expect(first.get_by_label("Invite link")).to_have_value(re.compile(rf"/j/{code}$"))
+
+    wait_connected(first)
+    first_identity = first.evaluate("window.lectern.room.localParticipant.identity")
+    tile_video_plays(first, first_identity)
+    expect(first.locator(f'.tile[data-identity="{first_identity}"]')).to_contain_text("Ada Lovelace")
+
+    second = context.new_page()
+    second.goto(room_url)
+    wait_connected(second)
+    second_identity = second.evaluate("window.lectern.room.localParticipant.identity")
+    assert second_identity != first_identity
+    tile_video_plays(second, first_identity)
+    tile_video_plays(first, second_identity)
+
+    second.click("#leave")
+    expect(second.locator("#connection-state")).to_contain_text("disconnected")
+    expect(first.locator(f'.tile[data-identity="{second_identity}"]')).to_have_count(0)
+
+
+def test_anonymous_visitor_of_a_room_page_is_sent_to_login(new_context, web_server: str) -> None:
+    page = new_context().new_page()
+    page.goto("/rooms/abc-defg-hij/")
+    assert "/accounts/login/" in page.url
