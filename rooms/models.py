@@ -1,5 +1,6 @@
 import secrets
 import string
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -43,6 +44,11 @@ class Room(models.Model):
     webinar = models.BooleanField(default=False, help_text="Students join without publish rights.")
     ai_assistant = models.BooleanField(default=True)
     pin_hash = models.CharField(max_length=100, blank=True)
+    student_chat = models.BooleanField(default=True, help_text="Students may write in the chat.")
+    student_uploads = models.BooleanField(default=False, help_text="Students may share files.")
+    attendees_see_lecture = models.BooleanField(
+        default=False, help_text="Students who attended may open the lecture page afterwards."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RoomQuerySet.as_manager()
@@ -86,3 +92,86 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.livekit_room} ({self.event_id})"
+
+
+class GuestSession(models.Model):
+    """A student's identity in one room, from the invite link: no account needed.
+
+    `session_id` (server-made) lives in the guest-session cookie; `fingerprint` is computed in the
+    browser (stable properties + a random id kept in localStorage); the IP is a secondary signal.
+    """
+
+    session_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="guest_sessions")
+    display_name = models.CharField(max_length=80)
+    fingerprint = models.CharField(max_length=128, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="guest_sessions"
+    )
+    transcribe_me = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} in {self.room.code}"
+
+
+class ParticipantHistory(models.Model):
+    """One row per guest session: what became of it (admitted, rejected, kicked, banned) and its identities."""
+
+    guest = models.OneToOneField(GuestSession, on_delete=models.CASCADE, related_name="history")
+    lecture = models.ForeignKey("lectures.Lecture", on_delete=models.SET_NULL, null=True, blank=True)
+    identities = models.JSONField(default=list, help_text="LiveKit identities minted for this guest session.")
+    admitted_at = models.DateTimeField(null=True, blank=True)
+    rejected_count = models.PositiveSmallIntegerField(default=0)
+    kicked_at = models.DateTimeField(null=True, blank=True)
+    banned_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"history of {self.guest}"
+
+
+class ChatMessage(models.Model):
+    """A chat message of a lecture: public (to everyone) or private to the room's hosts."""
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", "Everyone"
+        HOSTS = "hosts", "Hosts only"
+
+    lecture = models.ForeignKey("lectures.Lecture", on_delete=models.CASCADE, related_name="chat_messages")
+    sender_identity = models.CharField(max_length=200)
+    sender_name = models.CharField(max_length=200)
+    sender_role = models.CharField(max_length=10, default="guest", help_text="host, cohost or guest")
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.EVERYONE)
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["lecture", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.sender_name}: {self.text[:40]}"
+
+
+class SharedFile(models.Model):
+    """A file shared in a lecture; the bytes live in storage (local folder or S3) under `storage_key`."""
+
+    lecture = models.ForeignKey("lectures.Lecture", on_delete=models.CASCADE, related_name="files")
+    uploader_identity = models.CharField(max_length=200)
+    uploader_name = models.CharField(max_length=200)
+    name = models.CharField(max_length=255, help_text="sanitised file name shown and used for downloads")
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    storage_key = models.CharField(max_length=500, unique=True)
+    uploaded = models.BooleanField(default=False, help_text="True once the bytes have arrived in storage")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -93,10 +93,7 @@ def open_room(*, room: Room) -> Lecture:
 def issue_host_token(*, room: Room, user: User) -> Credentials:
     """A token for a host or co-host; the room's own host opening it starts a lecture."""
     lecture: Lecture | None
-    if room.host_id == user.pk:
-        lecture = open_room(room=room)
-    else:
-        lecture = room.current_lecture()
+    lecture = open_room(room=room) if room.host_id == user.pk else room.current_lecture()
     if lecture is None:
         raise RoomNotLive("The host has not opened this room yet.")
     role = "host" if room.host_id == user.pk else "cohost"

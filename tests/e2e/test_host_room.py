@@ -18,10 +18,10 @@ def wait_connected(page: Page) -> None:
 
 
 def tile_video_plays(page: Page, identity: str) -> None:
+    """Wait until the tile of `identity` shows decoded video frames."""
     video = page.locator(f'.tile[data-identity="{identity}"] video').first
     expect(video).to_be_attached()
-    video.evaluate(f"(el) => new Promise((resolve) => {{ const ok = {VIDEO_PLAYING}; "
-                   "if (ok(el)) return resolve(true); const t = setInterval(() => { if (ok(el)) { clearInterval(t); resolve(true); } }, 100); })")
+    page.wait_for_function(f"el => ({VIDEO_PLAYING})(el)", arg=video.element_handle(), timeout=20_000)
 
 
 def test_professor_creates_a_room_and_sees_their_camera_and_a_second_tab_sees_the_first(new_context) -> None:
