@@ -62,9 +62,18 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 
 def register_routers() -> None:
+    from lectures.api import room_files_router
+    from lectures.api import router as lectures_router
+    from lobby.api import router as lobby_router
+    from moderation.api import router as moderation_router
     from rooms.api import router as rooms_router
 
+    # Several apps serve routes under /rooms/{code}/…: each owns its own router.
     api.add_router("/rooms", rooms_router)
+    api.add_router("/rooms", lobby_router)
+    api.add_router("/rooms", moderation_router)
+    api.add_router("/rooms", room_files_router)
+    api.add_router("/lectures", lectures_router)
 
 
 register_routers()

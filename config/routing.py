@@ -1,5 +1,7 @@
-"""Every websocket route of the project, one list per app."""
+"""Every websocket route of the project: each app lists its own in routing.py."""
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from lobby.routing import websocket_urlpatterns as lobby_routes
+
+websocket_urlpatterns: list[Any] = [*lobby_routes]

@@ -9,5 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
+    path("lectures/", include("lectures.urls")),
+    path("admin/", include("adminpanel.urls")),
     path("", include("rooms.urls")),
 ]

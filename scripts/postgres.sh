@@ -8,7 +8,7 @@ action=${1:?start|stop}
 profile=${2:-dev}
 case "$profile" in
   dev) port=${PGPORT_DEV:-5433} ;;
-  test) port=${PGPORT_TEST:-5434} ;;
+  test*) port=${PGPORT_TEST:-5434} ;;  # test, or test-<name> for a second suite running beside it
   *) echo "unknown profile $profile" >&2; exit 2 ;;
 esac
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -35,7 +35,7 @@ fi
 [ "$(id -u)" = 0 ] && touch "$log" && chown postgres:postgres "$log"
 if ! as_owner "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
   opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$data -c max_connections=300"
-  [ "$profile" = test ] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [[ "$profile" == test* ]] && opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -o "$opts" -w -t 60 start >/dev/null
 fi
 for _ in $(seq 1 60); do

@@ -9,16 +9,16 @@ export LIVEKIT_API_KEY=devkey LIVEKIT_API_SECRET=lectern-dev-secret-0123456789ab
 export TEST_WEB_PORT=${TEST_WEB_PORT:-8010}
 export HF_HUB_OFFLINE=1
 
-scripts/postgres.sh start test
+scripts/postgres.sh start "${TEST_PROFILE:-test}"
 lk_pid=""
 cleanup() { [ -n "$lk_pid" ] && kill "$lk_pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT
 if ! curl -sf "http://127.0.0.1:${LIVEKIT_TEST_PORT:-7890}/" >/dev/null; then
-  scripts/livekit.sh run test >var/livekit-test.log 2>&1 &
+  scripts/livekit.sh run "${TEST_PROFILE:-test}" >"var/livekit-${TEST_PROFILE:-test}.log" 2>&1 &
   lk_pid=$!
   for _ in $(seq 1 100); do
     curl -sf "http://127.0.0.1:${LIVEKIT_TEST_PORT:-7890}/" >/dev/null && break
-    kill -0 "$lk_pid" 2>/dev/null || { echo "livekit-server exited; see var/livekit-test.log" >&2; exit 1; }
+    kill -0 "$lk_pid" 2>/dev/null || { echo "livekit-server exited; see var/livekit-${TEST_PROFILE:-test}.log" >&2; exit 1; }
     sleep 0.2
   done
   curl -sf "http://127.0.0.1:${LIVEKIT_TEST_PORT:-7890}/" >/dev/null || { echo "livekit-server did not answer" >&2; exit 1; }

@@ -1,15 +1,19 @@
 """Roles spelled out as fixtures, plus the real services the tests run against."""
 
+import asyncio
 import os
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from django.db import OperationalError
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.test import Client
 
 from accounts.models import User
@@ -17,8 +21,37 @@ from rooms import livekit_server
 from rooms.models import Room
 from rooms.services import create_room
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 TEST_WEB_PORT = int(os.environ["TEST_WEB_PORT"])
+
+
+def _flush_retrying_deadlocks(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Transactional tests end with a TRUNCATE while LiveKit may still be delivering webhooks to the
+    daphne test process; PostgreSQL then breaks the lock cycle by cancelling one side. Retry ours."""
+
+    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        for attempt in range(10):
+            try:
+                return original(self, sql_list)
+            except OperationalError as exc:
+                if "deadlock" not in str(exc) or attempt == 9:
+                    raise
+                time.sleep(0.1)
+
+    return execute_sql_flush
+
+
+BaseDatabaseOperations.execute_sql_flush = _flush_retrying_deadlocks(  # type: ignore[method-assign]
+    BaseDatabaseOperations.execute_sql_flush
+)
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion on a private loop in a worker thread (the browser tests keep
+    an event loop in the main thread for the whole session)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(autouse=True)
@@ -103,7 +136,7 @@ def web_server(django_db_setup: Any, django_db_blocker: Any, livekit: None) -> I
     name = connection.settings_dict["NAME"]
     env["DATABASE_URL"] = f"postgres://lectern@127.0.0.1:{connection.settings_dict['PORT']}/{name}"
     env["PORT"] = str(TEST_WEB_PORT)
-    log = open(ROOT / "var" / "web-test.log", "w")  # noqa: SIM115 - closed at teardown
+    log = open(ROOT / "var" / f"web-test-{TEST_WEB_PORT}.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(TEST_WEB_PORT), "config.asgi:application"],
         cwd=ROOT,
@@ -115,7 +148,7 @@ def web_server(django_db_setup: Any, django_db_blocker: Any, livekit: None) -> I
 
     def answers() -> bool:
         if process.poll() is not None:
-            pytest.fail(f"daphne exited with {process.returncode}; see var/web-test.log")
+            pytest.fail(f"daphne exited with {process.returncode}; see var/web-test-{TEST_WEB_PORT}.log")
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 - our loopback URL
                 return bool(response.status == 200)

@@ -11,7 +11,7 @@ from livekit import rtc
 from lectures.models import Lecture
 from rooms import livekit_server
 from rooms.models import Room, WebhookEvent
-from tests.conftest import wait_for
+from tests.conftest import run_async, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +30,7 @@ def test_host_token_connects_and_livekit_reports_the_participant(host_client: Cl
         finally:
             await lk_room.disconnect()
 
-    participants = asyncio.run(connect_and_check())
+    participants = run_async(connect_and_check())
     (participant,) = [p for p in participants if p.identity == credentials["identity"]]
     assert participant.name == "Ada Prof"
     assert participant.can_publish and participant.can_subscribe

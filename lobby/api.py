@@ -1,0 +1,5 @@
+"""Lobby JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["lobby"])

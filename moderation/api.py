@@ -1,0 +1,5 @@
+"""Moderation JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["moderation"])
