@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from lectures.models import Lecture
+from lectures.tasks import summarize_lecture
 from rooms import livekit_server
 from rooms.exceptions import RoomError, RoomNotLive, ServiceUnavailable
 from rooms.livekit_server import Credentials, LiveKitError
@@ -121,7 +122,9 @@ def end_lecture(*, room: Room) -> Lecture | None:
     lecture.ended_at = timezone.now()
     lecture.save(update_fields=["status", "ended_at"])
     livekit_room = lecture.livekit_room
+    lecture_id = lecture.pk
     transaction.on_commit(lambda: _delete_livekit_room(livekit_room))
+    transaction.on_commit(lambda: summarize_lecture.enqueue(lecture_id))
     return lecture
 
 

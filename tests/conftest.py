@@ -133,6 +133,7 @@ def web_server(django_db_setup: Any, django_db_blocker: Any, livekit: None) -> I
     from django.db import connection
 
     env = dict(os.environ)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     name = connection.settings_dict["NAME"]
     env["DATABASE_URL"] = f"postgres://lectern@127.0.0.1:{connection.settings_dict['PORT']}/{name}"
     env["PORT"] = str(TEST_WEB_PORT)

@@ -17,6 +17,11 @@ import { setupControls } from './room/controls.js';
 import { setupInvite } from './room/invite.js';
 import { setupStatus } from './room/status.js';
 import { setupTiles } from './room/tiles.js';
+import { setupCaptions } from './room/captions.js';
+import { setupChat } from './room/chat.js';
+import { setupFiles } from './room/files.js';
+import { setupLobby } from './room/lobby.js';
+import { setupParticipants } from './room/participants.js';
 
 /** The page's livekit-client Room (null when the page has no #room-app). */
 export let room = null;
@@ -38,6 +43,12 @@ function start() {
   session = setupSession({ room, tokenUrl: root.dataset.tokenUrl || '', status });
   setupControls({ room, root, onLeave: session.leave, setMediaProblem: status.setMediaProblem });
   setupInvite();
+  const features = { room, root, status };
+  setupLobby(features);
+  setupParticipants(features);
+  setupChat(features);
+  setupCaptions(features);
+  setupFiles(features);
 
   const safeConnect = (credentials) =>
     connect(credentials).catch((err) => {

@@ -45,6 +45,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path) -> None:
     import sys
 
     env = dict(os.environ, DOMAIN="lectern.uni.example", DJANGO_SECRET_KEY="x" * 64 + "-Production-Secret-9f8e7d")
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
