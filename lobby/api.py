@@ -1,5 +1,203 @@
-"""Lobby JSON API."""
+"""Lobby JSON API: students knock and rejoin; hosts list, admit, reject and message those waiting."""
 
-from ninja import Router
+import re
+from datetime import datetime
+from typing import Annotated
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from pydantic import StringConstraints, field_validator
+
+from config.access import client_ip
+from config.api import api
+from lobby import services
+from lobby.exceptions import RateLimited
+from rooms.access import get_room, get_room_for_host
+from rooms.exceptions import NotFound, RoomError
+from rooms.guests import get_guest, remember_guest
+from rooms.models import Room
 
 router = Router(tags=["lobby"])
+
+NAME_FORBIDDEN = re.compile(r"[<>\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+class JoinIn(Schema):
+    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    fingerprint: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,128}$")]
+    pin: Annotated[str, StringConstraints(max_length=12)] | None = None
+    transcribe_me: bool = True
+
+    @field_validator("display_name")
+    @classmethod
+    def plain_name(cls, value: str) -> str:
+        if NAME_FORBIDDEN.search(value):
+            raise ValueError("use letters, digits and ordinary punctuation only (no control characters or < >)")
+        return value
+
+
+class JoinOut(Schema):
+    session_id: str
+    status: str
+    livekit_url: str | None = None
+    token: str | None = None
+    identity: str | None = None
+
+
+class CredentialsOut(Schema):
+    livekit_url: str
+    token: str
+    identity: str
+
+
+class WaitingOut(Schema):
+    id: int
+    display_name: str
+    waiting_since: datetime
+
+
+class RejectIn(Schema):
+    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+class MessageIn(Schema):
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class CountOut(Schema):
+    count: int
+
+
+class StatusOut(Schema):
+    id: int
+    status: str
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = api.create_response(request, {"detail": exc.detail}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _host_room(request: HttpRequest, code: str) -> Room:
+    if not request.user.is_authenticated:
+        raise HttpError(401, "Log in first.")
+    try:
+        return get_room_for_host(request.user, code)
+    except RoomError as exc:
+        raise HttpError(exc.status, exc.detail) from exc
+
+
+@router.post(
+    "/{code}/join",
+    response={200: JoinOut, 202: JoinOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
+)
+def join(request: HttpRequest, code: str, payload: JoinIn) -> HttpResponse:
+    """Knock at a room: 202 waiting (lobby on) or 200 admitted with a token (lobby off)."""
+    ip = client_ip(request)
+    try:
+        services.check_ip_allowed(ip=ip)
+        try:
+            room = get_room(code)
+        except NotFound:
+            services.record_unknown_code(ip=ip)
+            raise
+        result = services.knock(
+            room=room,
+            display_name=payload.display_name,
+            fingerprint=payload.fingerprint,
+            pin=payload.pin,
+            transcribe_me=payload.transcribe_me,
+            ip=ip,
+            existing_guest=get_guest(request, room),
+        )
+    except RateLimited as exc:
+        return _rate_limited(request, exc)
+    except RoomError as exc:
+        raise HttpError(exc.status, exc.detail) from exc
+    body = JoinOut(session_id=str(result.guest.session_id), status=result.status)
+    if result.credentials is not None:
+        body.livekit_url = result.credentials.livekit_url
+        body.token = result.credentials.token
+        body.identity = result.credentials.identity
+    response = api.create_response(
+        request, body.model_dump(exclude_none=True), status=200 if result.status == "admitted" else 202
+    )
+    remember_guest(response, request, result.guest)
+    return response
+
+
+@router.post("/{code}/rejoin", response={200: CredentialsOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+def rejoin(request: HttpRequest, code: str) -> CredentialsOut:
+    """A fresh token for an admitted, not banned guest session (after a reload)."""
+    try:
+        room = get_room(code)
+        guest = get_guest(request, room)
+        if guest is None:
+            raise HttpError(403, "Join the room from its invite link first.")
+        credentials = services.rejoin(room=room, guest=guest)
+    except RoomError as exc:
+        raise HttpError(exc.status, exc.detail) from exc
+    return CredentialsOut(livekit_url=credentials.livekit_url, token=credentials.token, identity=credentials.identity)
+
+
+@router.get("/{code}/lobby", response={200: list[WaitingOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def list_waiting(request: HttpRequest, code: str) -> list[WaitingOut]:
+    """Who is waiting, oldest first."""
+    room = _host_room(request, code)
+    return [
+        WaitingOut(id=entry.pk, display_name=entry.guest.display_name, waiting_since=entry.created_at)
+        for entry in services.waiting_entries(room=room)
+    ]
+
+
+@router.post(
+    "/{code}/lobby/admit-all", response={200: CountOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+)
+def admit_all(request: HttpRequest, code: str) -> CountOut:
+    room = _host_room(request, code)
+    try:
+        count = services.admit_all(room=room, by=request.user)  # type: ignore[arg-type]
+    except RoomError as exc:
+        raise HttpError(exc.status, exc.detail) from exc
+    return CountOut(count=count)
+
+
+@router.post(
+    "/{code}/lobby/message", response={200: CountOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+)
+def message_waiting(request: HttpRequest, code: str, payload: MessageIn) -> CountOut:
+    room = _host_room(request, code)
+    return CountOut(count=services.message_waiting(room=room, by=request.user, message=payload.message))  # type: ignore[arg-type]
+
+
+@router.post("/{code}/lobby/{entry_id}/admit", response={200: StatusOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def admit(request: HttpRequest, code: str, entry_id: int) -> StatusOut:
+    room = _host_room(request, code)
+    try:
+        entry = services.admit_guest(entry=services.get_entry(room=room, entry_id=entry_id), by=request.user)  # type: ignore[arg-type]
+    except RoomError as exc:
+        raise HttpError(exc.status, exc.detail) from exc
+    return StatusOut(id=entry.pk, status=entry.status)
+
+
+@router.post(
+    "/{code}/lobby/{entry_id}/reject",
+    response={200: StatusOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def reject(request: HttpRequest, code: str, entry_id: int, payload: RejectIn | None = None) -> StatusOut:
+    room = _host_room(request, code)
+    try:
+        entry = services.reject_guest(
+            entry=services.get_entry(room=room, entry_id=entry_id),
+            by=request.user,  # type: ignore[arg-type]
+            message=payload.message if payload else "",
+        )
+    except RoomError as exc:
+        raise HttpError(exc.status, exc.detail) from exc
+    return StatusOut(id=entry.pk, status=entry.status)

@@ -1,3 +1,10 @@
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from lobby import consumers
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/lobby/<str:code>/", consumers.GuestLobbyConsumer.as_asgi()),
+    path("ws/rooms/<str:code>/host/", consumers.HostRoomConsumer.as_asgi()),
+]

@@ -1,7 +1,27 @@
+import uuid
+
+from django.db.models import Q
+
 from accounts.models import User
+from moderation.models import BannedEntry
 from rooms.models import Room
 
 
 def is_cohost(*, user: User, room: Room) -> bool:
     """Whether the user was made co-host of this room by its host."""
     return room.cohosts.filter(user=user).exists()
+
+
+def find_ban(*, room: Room, fingerprint: str, session_id: uuid.UUID | None) -> BannedEntry | None:
+    """The active ban that keeps this browser out of `room`: by fingerprint first, then session id.
+
+    Bans of this room and course-wide bans of its host both count.
+    """
+    bans = BannedEntry.objects.active().filter(Q(room=room) | Q(room__isnull=True, host_id=room.host_id))
+    if fingerprint:
+        ban = bans.filter(fingerprint=fingerprint).first()
+        if ban:
+            return ban
+    if session_id:
+        return bans.filter(session_id=session_id).first()
+    return None

@@ -8,6 +8,9 @@ from ninja.errors import HttpError
 from pydantic import StringConstraints, field_validator
 
 from accounts.models import User
+from config.access import client_ip
+from lobby.exceptions import RateLimited
+from lobby.services import check_ip_allowed, record_unknown_code
 from rooms import services
 from rooms.access import get_room, get_room_for_host, get_room_for_owner
 from rooms.exceptions import RoomError
@@ -119,12 +122,21 @@ def read_room(request: HttpRequest, code: str) -> RoomOut:
         raise _raise(exc) from exc
 
 
-@router.get("/{code}/public", response={200: PublicRoomOut, 404: ErrorOut}, auth=None)
+@router.get("/{code}/public", response={200: PublicRoomOut, 404: ErrorOut, 429: ErrorOut}, auth=None)
 def read_public_room(request: HttpRequest, code: str) -> PublicRoomOut:
-    """What anyone holding the invite link may know: title, whether a PIN is needed, status."""
+    """What anyone holding the invite link may know: title, whether a PIN is needed, status.
+
+    Unknown codes count against the same per-IP limit as wrong PINs, so codes cannot be enumerated.
+    """
+    ip = client_ip(request)
     try:
+        check_ip_allowed(ip=ip)
         room = get_room(code)
+    except RateLimited as exc:
+        raise HttpError(429, exc.detail) from exc
     except RoomError as exc:
+        if exc.status == 404:
+            record_unknown_code(ip=ip)
         raise _raise(exc) from exc
     return PublicRoomOut(title=room.title, requires_pin=room.requires_pin, status=room.status)
 

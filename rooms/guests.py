@@ -17,7 +17,10 @@ _MAX_AGE = 60 * 60 * 24 * 180
 
 
 def guest_session_ids(request: HttpRequest) -> list[uuid.UUID]:
-    raw = request.COOKIES.get(GUEST_COOKIE)
+    return _session_ids(request.COOKIES.get(GUEST_COOKIE))
+
+
+def _session_ids(raw: str | None) -> list[uuid.UUID]:
     if not raw:
         return []
     try:
@@ -29,7 +32,12 @@ def guest_session_ids(request: HttpRequest) -> list[uuid.UUID]:
 
 def get_guest(request: HttpRequest, room: Room) -> GuestSession | None:
     """The guest session this browser holds for `room`, if any."""
-    ids = guest_session_ids(request)
+    return guest_from_cookies(request.COOKIES, room)
+
+
+def guest_from_cookies(cookies: dict[str, str], room: Room) -> GuestSession | None:
+    """The same, from a cookie mapping (a websocket's scope["cookies"])."""
+    ids = _session_ids(cookies.get(GUEST_COOKIE))
     if not ids:
         return None
     return GuestSession.objects.filter(room=room, session_id__in=ids).order_by("-created_at").first()

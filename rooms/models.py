@@ -44,6 +44,7 @@ class Room(models.Model):
     webinar = models.BooleanField(default=False, help_text="Students join without publish rights.")
     ai_assistant = models.BooleanField(default=True)
     pin_hash = models.CharField(max_length=100, blank=True)
+    locked = models.BooleanField(default=False, help_text="Panic lock: every new arrival waits in the lobby.")
     student_chat = models.BooleanField(default=True, help_text="Students may write in the chat.")
     student_uploads = models.BooleanField(default=False, help_text="Students may share files.")
     attendees_see_lecture = models.BooleanField(
@@ -129,6 +130,7 @@ class ParticipantHistory(models.Model):
     rejected_count = models.PositiveSmallIntegerField(default=0)
     kicked_at = models.DateTimeField(null=True, blank=True)
     banned_at = models.DateTimeField(null=True, blank=True)
+    speak_granted = models.BooleanField(default=False, help_text="webinar / panic: the host let this guest speak")
 
     def __str__(self) -> str:
         return f"history of {self.guest}"

@@ -13,7 +13,7 @@ from lectures.tasks import summarize_lecture
 from rooms import livekit_server
 from rooms.exceptions import RoomError, RoomNotLive, ServiceUnavailable
 from rooms.livekit_server import Credentials, LiveKitError
-from rooms.models import Room, WebhookEvent
+from rooms.models import GuestSession, ParticipantHistory, Room, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +106,28 @@ def issue_host_token(*, room: Room, user: User) -> Credentials:
         can_subscribe=True,
         can_publish_data=True,
         attributes={"role": role, "lectern.user": str(user.pk)},
+    )
+
+
+def issue_guest_token(*, guest: GuestSession, lecture: Lecture) -> Credentials:
+    """A token for an admitted student: a fresh identity, publish only outside webinar mode (or when
+    granted), never admin rights. The identity is remembered so moderation can find the guest."""
+    room = lecture.room
+    history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
+    identity = new_identity("guest")
+    history.identities = [*history.identities, identity][-50:]
+    history.save(update_fields=["identities"])
+    may_publish = not room.webinar or history.speak_granted
+    if room.locked and not history.speak_granted:
+        may_publish = False
+    return livekit_server.mint_token(
+        room=lecture.livekit_room,
+        identity=identity,
+        name=guest.display_name,
+        can_publish=may_publish,
+        can_subscribe=True,
+        can_publish_data=True,
+        attributes={"role": "guest", "lectern.transcribe": "yes" if guest.transcribe_me else "no"},
     )
 
 

@@ -11,6 +11,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from config.access import client_ip
+from lobby.exceptions import RateLimited
+from lobby.services import check_ip_allowed, record_unknown_code
 from rooms import livekit_server, services
 from rooms.access import get_room, get_room_for_host
 from rooms.exceptions import NotAllowed, NotFound, RoomError
@@ -65,12 +68,27 @@ def room_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def invite(request: HttpRequest, code: str) -> HttpResponse:
-    """The page a student opens from the invite link."""
+    """The page a student opens from the invite link: name (+ PIN), the waiting room, then the room.
+
+    Nothing of the room but its title and whether it needs a PIN is on this page until admission.
+    """
+    ip = client_ip(request)
+    try:
+        check_ip_allowed(ip=ip)
+    except RateLimited as exc:
+        return render(
+            request, "403.html", {"message": exc.detail}, status=429, headers={"Retry-After": str(exc.retry_after)}
+        )
     try:
         room = get_room(code)
     except RoomError:
+        record_unknown_code(ip=ip)
         raise Http404("No room has this invite code.") from None
-    return render(request, "rooms/invite.html", {"room": room})
+    return render(
+        request,
+        "rooms/room.html",
+        {"room": room, "invite_url": "", "token_url": "", "is_host": False, "display_name": ""},
+    )
 
 
 @csrf_exempt

@@ -164,3 +164,9 @@ def web_server(django_db_setup: Any, django_db_blocker: Any, livekit: None) -> I
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Browser tests last: Playwright keeps an event loop in the main thread from its first use to the
+    end of the session, and pytest-asyncio's tests need that thread free of a running loop."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

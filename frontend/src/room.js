@@ -20,6 +20,7 @@ import { setupTiles } from './room/tiles.js';
 import { setupCaptions } from './room/captions.js';
 import { setupChat } from './room/chat.js';
 import { setupFiles } from './room/files.js';
+import { setupGuest } from './room/guest.js';
 import { setupLobby } from './room/lobby.js';
 import { setupParticipants } from './room/participants.js';
 
@@ -40,10 +41,11 @@ function start() {
   room = createRoom();
   const status = setupStatus({ room, root });
   setupTiles({ room, root, localName: root.dataset.displayName || '' });
-  session = setupSession({ room, tokenUrl: root.dataset.tokenUrl || '', status });
+  session = setupSession({ room, tokenUrl: () => root.dataset.tokenUrl || '', status });
   setupControls({ room, root, onLeave: session.leave, setMediaProblem: status.setMediaProblem });
   setupInvite();
   const features = { room, root, status };
+  setupGuest(features);
   setupLobby(features);
   setupParticipants(features);
   setupChat(features);

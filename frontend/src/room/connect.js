@@ -83,6 +83,8 @@ export function setupSession({ room, tokenUrl, status }) {
     }
     if (mine !== attempt) return false;
 
+    // Without publish rights (webinar, panic) there is nothing to turn on.
+    if (room.localParticipant.permissions && room.localParticipant.permissions.canPublish === false) return true;
     // Stay connected whatever happens here: a blocked camera only warns.
     await enableCameraAndMicrophone(room.localParticipant, (kind, err) => {
       status.setMediaProblem(kind, err ? describeMediaError(kind, err) : null);
@@ -92,7 +94,8 @@ export function setupSession({ room, tokenUrl, status }) {
 
   /** Fetch fresh credentials from the token URL, then connect. */
   async function join() {
-    if (!tokenUrl) {
+    const url = typeof tokenUrl === 'function' ? tokenUrl() : tokenUrl;
+    if (!url) {
       return lastCredentials ? connect(lastCredentials) : false;
     }
     const mine = ++attempt;
@@ -100,7 +103,7 @@ export function setupSession({ room, tokenUrl, status }) {
     status.setConnectionState(ConnectionState.Connecting);
     let credentials;
     try {
-      credentials = await fetchCredentials(tokenUrl);
+      credentials = await fetchCredentials(url);
     } catch (err) {
       if (mine !== attempt) return false;
       status.setConnectionState(ConnectionState.Disconnected);

@@ -15,6 +15,7 @@ const LABELS = {
 export function describeDisconnect(reason) {
   switch (reason) {
     case DisconnectReason.PARTICIPANT_REMOVED:
+      return { title: 'You were removed from the lecture by the host', kind: 'removed', canRejoin: false };
     case DisconnectReason.ROOM_DELETED:
     case DisconnectReason.ROOM_CLOSED:
       return { title: 'The lecture has ended', kind: 'ended', canRejoin: false };

@@ -1,0 +1,44 @@
+"""Group names, event types and notify_*(): the only place in lobby that calls group_send.
+
+Guests each have a group of their own, so a token pushed at admission reaches that student only.
+"""
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from lobby.models import LobbyEntry
+
+
+def guest_group(guest_pk: int) -> str:
+    return f"lobby.guest.{guest_pk}"
+
+
+def hosts_group(room_pk: int) -> str:
+    return f"room.{room_pk}.hosts"
+
+
+def entry_payload(entry: LobbyEntry) -> dict[str, Any]:
+    return {"id": entry.pk, "display_name": entry.guest.display_name, "waiting_since": entry.created_at.isoformat()}
+
+
+def _send(group: str, event: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, event)
+
+
+def notify_guest(*, guest_pk: int, message: dict[str, Any]) -> None:
+    """Send one lobby.status message to one guest's sockets."""
+    _send(guest_group(guest_pk), {"type": "lobby.status", "message": message})
+
+
+def notify_guests(*, guest_pks: list[int], message: dict[str, Any]) -> None:
+    for guest_pk in guest_pks:
+        notify_guest(guest_pk=guest_pk, message=message)
+
+
+def notify_hosts(*, room_pk: int, message: dict[str, Any]) -> None:
+    """Send one message to every host and co-host socket of the room."""
+    _send(hosts_group(room_pk), {"type": "hosts.message", "message": message})

@@ -1,0 +1,351 @@
+"""The waiting room: knocking, admitting, rejecting, messages to those waiting, rejoining."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from lectures.models import Lecture
+from lobby import broadcasts
+from lobby.exceptions import Banned, KnockRefused, RateLimited, WrongPin
+from lobby.models import LobbyEntry
+from moderation.ratelimit import record_hit, retry_after
+from moderation.selectors import find_ban
+from moderation.services import record_audit
+from rooms.exceptions import NotFound, RoomNotLive
+from rooms.livekit_server import Credentials
+from rooms.models import GuestSession, ParticipantHistory, Room
+from rooms.services import check_pin, issue_guest_token
+
+logger = logging.getLogger(__name__)
+
+# Failed PINs and unknown invite codes per IP: successful entries do not count, so a lecture hall
+# behind one NAT address can still come in; a guesser is stopped after five misses a minute.
+IP_ATTEMPTS = 5
+IP_WINDOW = timedelta(minutes=1)
+# Failed PINs per room: past this, PIN entry for the room pauses and the host is told.
+ROOM_FAILURES = 10
+ROOM_WINDOW = timedelta(hours=1)
+MAX_REJECTIONS = 2
+
+
+@dataclass(frozen=True)
+class KnockResult:
+    guest: GuestSession
+    status: str  # "waiting" or "admitted"
+    credentials: Credentials | None = None
+
+
+def _ip_key(ip: str) -> str:
+    return f"join-ip:{ip}"
+
+
+def _room_key(room: Room) -> str:
+    return f"pin-room:{room.pk}"
+
+
+def check_ip_allowed(*, ip: str) -> None:
+    """Raise RateLimited when this IP has used up its attempts (checked before any lookup or bcrypt)."""
+    wait = retry_after(key=_ip_key(ip), limit=IP_ATTEMPTS, window=IP_WINDOW)
+    if wait:
+        raise RateLimited("Too many attempts from your network. Wait a moment and try again.", retry_after=wait)
+
+
+def record_unknown_code(*, ip: str) -> None:
+    """An invite code that does not exist: counts like a failed PIN, so codes cannot be enumerated."""
+    record_hit(key=_ip_key(ip))
+
+
+def _check_pin(*, room: Room, pin: str | None, ip: str) -> None:
+    if not room.requires_pin:
+        return
+    paused = retry_after(key=_room_key(room), limit=ROOM_FAILURES, window=ROOM_WINDOW)
+    if paused:
+        raise RateLimited(
+            "PIN entry for this room is paused after too many wrong PINs. The host has been told.",
+            retry_after=paused,
+        )
+    if pin and check_pin(room=room, pin=pin):
+        return
+    record_hit(key=_ip_key(ip))
+    record_hit(key=_room_key(room))
+    if not retry_after(key=_room_key(room), limit=ROOM_FAILURES, window=ROOM_WINDOW):
+        raise WrongPin("That PIN is not right." if pin else "This room needs a PIN.")
+    record_audit(
+        action="pin.paused", room=room, actor_label="system", ip_address=ip, detail={"failures": ROOM_FAILURES}
+    )
+    room_pk = room.pk
+    transaction.on_commit(
+        lambda: broadcasts.notify_hosts(
+            room_pk=room_pk,
+            message={"type": "security.pin_paused", "message": "Too many wrong PINs: PIN entry is paused for an hour."},
+        )
+    )
+    raise WrongPin("That PIN is not right.")
+
+
+def _guest_for_knock(
+    *, room: Room, existing: GuestSession | None, display_name: str, fingerprint: str, transcribe_me: bool, ip: str
+) -> GuestSession:
+    if existing is not None and existing.room_id == room.pk:
+        existing.display_name = display_name
+        existing.fingerprint = fingerprint
+        existing.transcribe_me = transcribe_me
+        existing.ip_address = ip or None
+        existing.save(update_fields=["display_name", "fingerprint", "transcribe_me", "ip_address"])
+        return existing
+    return GuestSession.objects.create(
+        room=room,
+        display_name=display_name,
+        fingerprint=fingerprint,
+        transcribe_me=transcribe_me,
+        ip_address=ip or None,
+    )
+
+
+def _is_admitted(history: ParticipantHistory, lecture: Lecture) -> bool:
+    """Admitted to this lecture and not removed since."""
+    if history.lecture_id != lecture.pk or history.admitted_at is None:
+        return False
+    return history.kicked_at is None or history.kicked_at < history.admitted_at
+
+
+def _ensure_not_banned(*, room: Room, guest: GuestSession | None, fingerprint: str) -> None:
+    ban = find_ban(room=room, fingerprint=fingerprint, session_id=guest.session_id if guest else None)
+    if ban:
+        raise Banned("You cannot join this room.")
+
+
+def _admit(*, guest: GuestSession, lecture: Lecture) -> Credentials:
+    history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
+    if history.lecture_id != lecture.pk or history.admitted_at is None:
+        history.lecture = lecture
+        history.admitted_at = timezone.now()
+        history.speak_granted = False
+        history.save(update_fields=["lecture", "admitted_at", "speak_granted"])
+    return issue_guest_token(guest=guest, lecture=lecture)
+
+
+def knock(
+    *,
+    room: Room,
+    display_name: str,
+    fingerprint: str,
+    pin: str | None,
+    transcribe_me: bool,
+    ip: str,
+    existing_guest: GuestSession | None,
+) -> KnockResult:
+    """A student asks to come in: PIN, bans and room state are checked; then they wait or enter."""
+    # Outside the transaction: a failed PIN must stay counted although the knock fails.
+    _check_pin(room=room, pin=pin, ip=ip)
+    _ensure_not_banned(room=room, guest=existing_guest, fingerprint=fingerprint)
+    with transaction.atomic():
+        return _enter_or_wait(
+            room=room,
+            display_name=display_name,
+            fingerprint=fingerprint,
+            transcribe_me=transcribe_me,
+            ip=ip,
+            existing_guest=existing_guest,
+        )
+
+
+def _enter_or_wait(
+    *,
+    room: Room,
+    display_name: str,
+    fingerprint: str,
+    transcribe_me: bool,
+    ip: str,
+    existing_guest: GuestSession | None,
+) -> KnockResult:
+    lecture = room.current_lecture()
+    if lecture is None:
+        raise RoomNotLive(
+            "This lecture hasn't started yet." if room.status == Room.Status.SCHEDULED else "This lecture has ended."
+        )
+    rejections = LobbyEntry.objects.filter(
+        lecture=lecture, status=LobbyEntry.Status.REJECTED, guest__fingerprint=fingerprint
+    ).count()
+    if rejections >= MAX_REJECTIONS:
+        raise KnockRefused("The host has declined your request to join this lecture.")
+    guest = _guest_for_knock(
+        room=room,
+        existing=existing_guest,
+        display_name=display_name,
+        fingerprint=fingerprint,
+        transcribe_me=transcribe_me,
+        ip=ip,
+    )
+    history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
+    if _is_admitted(history, lecture):
+        return KnockResult(guest=guest, status="admitted", credentials=issue_guest_token(guest=guest, lecture=lecture))
+    if not room.lobby and not room.locked:
+        return KnockResult(guest=guest, status="admitted", credentials=_admit(guest=guest, lecture=lecture))
+    if history.lecture_id != lecture.pk:
+        history.lecture = lecture
+        history.save(update_fields=["lecture"])
+    entry, created = LobbyEntry.objects.get_or_create(guest=guest, lecture=lecture, status=LobbyEntry.Status.PENDING)
+    if created:
+        payload = broadcasts.entry_payload(entry)
+        room_pk = room.pk
+        transaction.on_commit(
+            lambda: broadcasts.notify_hosts(room_pk=room_pk, message={"type": "lobby.knock", "entry": payload})
+        )
+    return KnockResult(guest=guest, status="waiting")
+
+
+def get_entry(*, room: Room, entry_id: int) -> LobbyEntry:
+    try:
+        return LobbyEntry.objects.select_related("guest", "lecture").get(pk=entry_id, lecture__room=room)
+    except LobbyEntry.DoesNotExist:
+        raise NotFound("Nobody with this id is waiting in this room.") from None
+
+
+def waiting_entries(*, room: Room) -> list[LobbyEntry]:
+    lecture = room.current_lecture()
+    if lecture is None:
+        return []
+    return list(LobbyEntry.objects.pending().filter(lecture=lecture).select_related("guest"))
+
+
+def _admitted_message(credentials: Credentials) -> dict[str, Any]:
+    return {
+        "type": "lobby.status",
+        "status": "admitted",
+        "livekit_url": credentials.livekit_url,
+        "token": credentials.token,
+        "identity": credentials.identity,
+    }
+
+
+@transaction.atomic
+def admit_guest(*, entry: LobbyEntry, by: User) -> LobbyEntry:
+    """Let one waiting student in: a token is minted now and pushed to that student only."""
+    entry = LobbyEntry.objects.select_for_update().select_related("guest", "lecture__room").get(pk=entry.pk)
+    if entry.status != LobbyEntry.Status.PENDING:
+        return entry
+    _ensure_not_banned(room=entry.lecture.room, guest=entry.guest, fingerprint=entry.guest.fingerprint)
+    entry.status = LobbyEntry.Status.ADMITTED
+    entry.decided_at = timezone.now()
+    entry.decided_by = by
+    entry.save(update_fields=["status", "decided_at", "decided_by"])
+    credentials = _admit(guest=entry.guest, lecture=entry.lecture)
+    record_audit(action="lobby.admit", room=entry.lecture.room, actor=by, target=entry.guest.display_name)
+    _after_decision(entry, guest_message=_admitted_message(credentials))
+    return entry
+
+
+@transaction.atomic
+def admit_all(*, room: Room, by: User) -> int:
+    """Admit everyone waiting (banned browsers excepted); returns how many came in."""
+    lecture = room.current_lecture()
+    if lecture is None:
+        raise RoomNotLive("The lecture is not live.")
+    entries = list(
+        LobbyEntry.objects.select_for_update()
+        .filter(lecture=lecture, status=LobbyEntry.Status.PENDING)
+        .select_related("guest")
+    )
+    now = timezone.now()
+    admitted = []
+    messages: list[tuple[int, dict[str, Any]]] = []
+    for entry in entries:
+        if find_ban(room=room, fingerprint=entry.guest.fingerprint, session_id=entry.guest.session_id):
+            continue
+        entry.status = LobbyEntry.Status.ADMITTED
+        entry.decided_at = now
+        entry.decided_by = by
+        admitted.append(entry)
+        messages.append((entry.guest_id, _admitted_message(_admit(guest=entry.guest, lecture=lecture))))
+    LobbyEntry.objects.bulk_update(admitted, ["status", "decided_at", "decided_by"])
+    record_audit(action="lobby.admit_all", room=room, actor=by, detail={"count": len(admitted)})
+    room_pk = room.pk
+    decided = [entry.pk for entry in admitted]
+
+    def push() -> None:
+        for guest_pk, message in messages:
+            broadcasts.notify_guest(guest_pk=guest_pk, message=message)
+        broadcasts.notify_hosts(room_pk=room_pk, message={"type": "lobby.decided", "ids": decided})
+
+    transaction.on_commit(push)
+    return len(admitted)
+
+
+@transaction.atomic
+def reject_guest(*, entry: LobbyEntry, by: User, message: str = "") -> LobbyEntry:
+    """Turn a waiting student away, with the host's words if any."""
+    entry = LobbyEntry.objects.select_for_update().select_related("guest", "lecture__room").get(pk=entry.pk)
+    if entry.status != LobbyEntry.Status.PENDING:
+        return entry
+    entry.status = LobbyEntry.Status.REJECTED
+    entry.decided_at = timezone.now()
+    entry.decided_by = by
+    entry.message = message
+    entry.save(update_fields=["status", "decided_at", "decided_by", "message"])
+    history, _ = ParticipantHistory.objects.get_or_create(guest=entry.guest)
+    history.rejected_count += 1
+    history.save(update_fields=["rejected_count"])
+    record_audit(action="lobby.reject", room=entry.lecture.room, actor=by, target=entry.guest.display_name)
+    guest_message: dict[str, Any] = {"type": "lobby.status", "status": "rejected"}
+    if message:
+        guest_message["message"] = message
+    _after_decision(entry, guest_message=guest_message)
+    return entry
+
+
+def _after_decision(entry: LobbyEntry, *, guest_message: dict[str, Any]) -> None:
+    guest_pk, room_pk, entry_pk = entry.guest_id, entry.lecture.room_id, entry.pk
+    transaction.on_commit(lambda: broadcasts.notify_guest(guest_pk=guest_pk, message=guest_message))
+    transaction.on_commit(
+        lambda: broadcasts.notify_hosts(room_pk=room_pk, message={"type": "lobby.decided", "ids": [entry_pk]})
+    )
+
+
+def message_waiting(*, room: Room, by: User, message: str) -> int:
+    """Show the host's message to everyone waiting; returns how many received it."""
+    entries = waiting_entries(room=room)
+    broadcasts.notify_guests(
+        guest_pks=[entry.guest_id for entry in entries],
+        message={"type": "lobby.status", "status": "waiting", "message": message},
+    )
+    return len(entries)
+
+
+def rejoin(*, room: Room, guest: GuestSession) -> Credentials:
+    """A fresh token for a student already admitted to the current lecture (after a reload)."""
+    lecture = room.current_lecture()
+    if lecture is None:
+        raise RoomNotLive("The lecture is not live.")
+    _ensure_not_banned(room=room, guest=guest, fingerprint=guest.fingerprint)
+    history = ParticipantHistory.objects.filter(guest=guest).first()
+    if history is None or not _is_admitted(history, lecture):
+        raise KnockRefused("You are not admitted to this lecture: knock again.")
+    return issue_guest_token(guest=guest, lecture=lecture)
+
+
+def guest_status(*, guest: GuestSession) -> dict[str, Any]:
+    """What a guest's lobby socket says on (re)connect: its current status, with a fresh token if admitted."""
+    room = guest.room
+    lecture = room.current_lecture()
+    if lecture is None:
+        return {"type": "lobby.status", "status": "rejected", "message": "The lecture is not live."}
+    if find_ban(room=room, fingerprint=guest.fingerprint, session_id=guest.session_id):
+        return {"type": "lobby.status", "status": "rejected", "message": "You cannot join this room."}
+    history = ParticipantHistory.objects.filter(guest=guest).first()
+    if history is not None and _is_admitted(history, lecture):
+        return _admitted_message(issue_guest_token(guest=guest, lecture=lecture))
+    entry = LobbyEntry.objects.filter(guest=guest, lecture=lecture).order_by("-created_at").first()
+    if entry is None:
+        return {"type": "lobby.status", "status": "rejected", "message": "Knock again to join this lecture."}
+    if entry.status == LobbyEntry.Status.REJECTED:
+        message = {"type": "lobby.status", "status": "rejected"}
+        if entry.message:
+            message["message"] = entry.message
+        return message
+    return {"type": "lobby.status", "status": "waiting"}
