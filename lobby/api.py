@@ -13,7 +13,7 @@ from config.access import client_ip
 from config.api import api
 from lobby import services
 from lobby.exceptions import RateLimited
-from rooms.access import get_room, get_room_for_host
+from rooms.access import Actor, get_moderator, get_room
 from rooms.exceptions import NotFound, RoomError
 from rooms.guests import get_guest, remember_guest
 from rooms.models import Room
@@ -84,11 +84,9 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return response
 
 
-def _host_room(request: HttpRequest, code: str) -> Room:
-    if not request.user.is_authenticated:
-        raise HttpError(401, "Log in first.")
+def _moderator(request: HttpRequest, code: str) -> tuple[Room, Actor]:
     try:
-        return get_room_for_host(request.user, code)
+        return get_moderator(request, code)
     except RoomError as exc:
         raise HttpError(exc.status, exc.detail) from exc
 
@@ -149,7 +147,7 @@ def rejoin(request: HttpRequest, code: str) -> CredentialsOut:
 @router.get("/{code}/lobby", response={200: list[WaitingOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def list_waiting(request: HttpRequest, code: str) -> list[WaitingOut]:
     """Who is waiting, oldest first."""
-    room = _host_room(request, code)
+    room, _ = _moderator(request, code)
     return [
         WaitingOut(id=entry.pk, display_name=entry.guest.display_name, waiting_since=entry.created_at)
         for entry in services.waiting_entries(room=room)
@@ -160,9 +158,9 @@ def list_waiting(request: HttpRequest, code: str) -> list[WaitingOut]:
     "/{code}/lobby/admit-all", response={200: CountOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 )
 def admit_all(request: HttpRequest, code: str) -> CountOut:
-    room = _host_room(request, code)
+    room, actor = _moderator(request, code)
     try:
-        count = services.admit_all(room=room, by=request.user)  # type: ignore[arg-type]
+        count = services.admit_all(room=room, by=actor)
     except RoomError as exc:
         raise HttpError(exc.status, exc.detail) from exc
     return CountOut(count=count)
@@ -172,15 +170,15 @@ def admit_all(request: HttpRequest, code: str) -> CountOut:
     "/{code}/lobby/message", response={200: CountOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
 def message_waiting(request: HttpRequest, code: str, payload: MessageIn) -> CountOut:
-    room = _host_room(request, code)
-    return CountOut(count=services.message_waiting(room=room, by=request.user, message=payload.message))  # type: ignore[arg-type]
+    room, actor = _moderator(request, code)
+    return CountOut(count=services.message_waiting(room=room, by=actor, message=payload.message))
 
 
 @router.post("/{code}/lobby/{entry_id}/admit", response={200: StatusOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def admit(request: HttpRequest, code: str, entry_id: int) -> StatusOut:
-    room = _host_room(request, code)
+    room, actor = _moderator(request, code)
     try:
-        entry = services.admit_guest(entry=services.get_entry(room=room, entry_id=entry_id), by=request.user)  # type: ignore[arg-type]
+        entry = services.admit_guest(entry=services.get_entry(room=room, entry_id=entry_id), by=actor)
     except RoomError as exc:
         raise HttpError(exc.status, exc.detail) from exc
     return StatusOut(id=entry.pk, status=entry.status)
@@ -191,11 +189,11 @@ def admit(request: HttpRequest, code: str, entry_id: int) -> StatusOut:
     response={200: StatusOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
 )
 def reject(request: HttpRequest, code: str, entry_id: int, payload: RejectIn | None = None) -> StatusOut:
-    room = _host_room(request, code)
+    room, actor = _moderator(request, code)
     try:
         entry = services.reject_guest(
             entry=services.get_entry(room=room, entry_id=entry_id),
-            by=request.user,  # type: ignore[arg-type]
+            by=actor,
             message=payload.message if payload else "",
         )
     except RoomError as exc:

@@ -7,6 +7,8 @@ from asgiref.sync import async_to_sync
 from channels.generic.websocket import JsonWebsocketConsumer
 
 from lobby import broadcasts, services
+from moderation.selectors import is_guest_cohost
+from moderation.services import hands_payload
 from rooms.access import is_room_host
 from rooms.guests import guest_from_cookies
 from rooms.models import Room
@@ -69,7 +71,7 @@ class HostRoomConsumer(_JsonConsumer):
 
     def connect(self) -> None:
         room = self._room()
-        if room is None or not is_room_host(self.scope["user"], room):
+        if room is None or not self._is_moderator(room):
             self.close(code=CLOSE_FORBIDDEN)
             return
         self.group = broadcasts.hosts_group(room.pk)
@@ -77,6 +79,16 @@ class HostRoomConsumer(_JsonConsumer):
         self.accept()
         waiting = [broadcasts.entry_payload(entry) for entry in services.waiting_entries(room=room)]
         self.send_json({"type": "lobby.snapshot", "waiting": waiting})
+        lecture = room.current_lecture()
+        if lecture is not None:
+            self.send_json({"type": "hands.changed", "hands": hands_payload(lecture=lecture)})
+
+    def _is_moderator(self, room: Room) -> bool:
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            return is_room_host(user, room)
+        guest = guest_from_cookies(self.scope.get("cookies", {}), room)
+        return guest is not None and is_guest_cohost(guest=guest, room=room)
 
     def disconnect(self, code: int) -> None:
         if self.group:

@@ -8,7 +8,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from lectures.models import Lecture
 from lobby import broadcasts
 from lobby.exceptions import Banned, KnockRefused, RateLimited, WrongPin
@@ -16,6 +15,7 @@ from lobby.models import LobbyEntry
 from moderation.ratelimit import record_hit, retry_after
 from moderation.selectors import find_ban
 from moderation.services import record_audit
+from rooms.access import Actor
 from rooms.exceptions import NotFound, RoomNotLive
 from rooms.livekit_server import Credentials
 from rooms.models import GuestSession, ParticipantHistory, Room
@@ -225,7 +225,7 @@ def _admitted_message(credentials: Credentials) -> dict[str, Any]:
 
 
 @transaction.atomic
-def admit_guest(*, entry: LobbyEntry, by: User) -> LobbyEntry:
+def admit_guest(*, entry: LobbyEntry, by: Actor) -> LobbyEntry:
     """Let one waiting student in: a token is minted now and pushed to that student only."""
     entry = LobbyEntry.objects.select_for_update().select_related("guest", "lecture__room").get(pk=entry.pk)
     if entry.status != LobbyEntry.Status.PENDING:
@@ -233,16 +233,22 @@ def admit_guest(*, entry: LobbyEntry, by: User) -> LobbyEntry:
     _ensure_not_banned(room=entry.lecture.room, guest=entry.guest, fingerprint=entry.guest.fingerprint)
     entry.status = LobbyEntry.Status.ADMITTED
     entry.decided_at = timezone.now()
-    entry.decided_by = by
+    entry.decided_by = by.user
     entry.save(update_fields=["status", "decided_at", "decided_by"])
     credentials = _admit(guest=entry.guest, lecture=entry.lecture)
-    record_audit(action="lobby.admit", room=entry.lecture.room, actor=by, target=entry.guest.display_name)
+    record_audit(
+        action="lobby.admit",
+        room=entry.lecture.room,
+        actor=by.user,
+        actor_label=by.label,
+        target=entry.guest.display_name,
+    )
     _after_decision(entry, guest_message=_admitted_message(credentials))
     return entry
 
 
 @transaction.atomic
-def admit_all(*, room: Room, by: User) -> int:
+def admit_all(*, room: Room, by: Actor) -> int:
     """Admit everyone waiting (banned browsers excepted); returns how many came in."""
     lecture = room.current_lecture()
     if lecture is None:
@@ -260,11 +266,13 @@ def admit_all(*, room: Room, by: User) -> int:
             continue
         entry.status = LobbyEntry.Status.ADMITTED
         entry.decided_at = now
-        entry.decided_by = by
+        entry.decided_by = by.user
         admitted.append(entry)
         messages.append((entry.guest_id, _admitted_message(_admit(guest=entry.guest, lecture=lecture))))
     LobbyEntry.objects.bulk_update(admitted, ["status", "decided_at", "decided_by"])
-    record_audit(action="lobby.admit_all", room=room, actor=by, detail={"count": len(admitted)})
+    record_audit(
+        action="lobby.admit_all", room=room, actor=by.user, actor_label=by.label, detail={"count": len(admitted)}
+    )
     room_pk = room.pk
     decided = [entry.pk for entry in admitted]
 
@@ -278,20 +286,26 @@ def admit_all(*, room: Room, by: User) -> int:
 
 
 @transaction.atomic
-def reject_guest(*, entry: LobbyEntry, by: User, message: str = "") -> LobbyEntry:
+def reject_guest(*, entry: LobbyEntry, by: Actor, message: str = "") -> LobbyEntry:
     """Turn a waiting student away, with the host's words if any."""
     entry = LobbyEntry.objects.select_for_update().select_related("guest", "lecture__room").get(pk=entry.pk)
     if entry.status != LobbyEntry.Status.PENDING:
         return entry
     entry.status = LobbyEntry.Status.REJECTED
     entry.decided_at = timezone.now()
-    entry.decided_by = by
+    entry.decided_by = by.user
     entry.message = message
     entry.save(update_fields=["status", "decided_at", "decided_by", "message"])
     history, _ = ParticipantHistory.objects.get_or_create(guest=entry.guest)
     history.rejected_count += 1
     history.save(update_fields=["rejected_count"])
-    record_audit(action="lobby.reject", room=entry.lecture.room, actor=by, target=entry.guest.display_name)
+    record_audit(
+        action="lobby.reject",
+        room=entry.lecture.room,
+        actor=by.user,
+        actor_label=by.label,
+        target=entry.guest.display_name,
+    )
     guest_message: dict[str, Any] = {"type": "lobby.status", "status": "rejected"}
     if message:
         guest_message["message"] = message
@@ -307,7 +321,7 @@ def _after_decision(entry: LobbyEntry, *, guest_message: dict[str, Any]) -> None
     )
 
 
-def message_waiting(*, room: Room, by: User, message: str) -> int:
+def message_waiting(*, room: Room, by: Actor, message: str) -> int:
     """Show the host's message to everyone waiting; returns how many received it."""
     entries = waiting_entries(room=room)
     broadcasts.notify_guests(

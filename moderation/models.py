@@ -5,18 +5,28 @@ from rooms.models import Room
 
 
 class CoHost(models.Model):
-    """A Lectern account the room's host has given moderation rights in that room."""
+    """Someone the room's host gave moderation rights in that room: an account, or a guest session."""
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="cohosts")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohosted_rooms")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="cohosted_rooms"
+    )
+    guest = models.OneToOneField(
+        "rooms.GuestSession", on_delete=models.CASCADE, null=True, blank=True, related_name="cohost"
+    )
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["room", "user"], name="unique_cohost")]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "user"], name="unique_cohost"),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(guest__isnull=False), name="cohost_is_someone"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} co-hosts {self.room}"
+        return f"{self.user or self.guest} co-hosts {self.room}"
 
 
 class BannedEntryQuerySet(models.QuerySet["BannedEntry"]):
@@ -80,3 +90,25 @@ class RateLimitHit(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class HandRaise(models.Model):
+    """A raised hand in a lecture: the ordered queue the host sees (oldest first)."""
+
+    lecture = models.ForeignKey("lectures.Lecture", on_delete=models.CASCADE, related_name="hands")
+    guest = models.ForeignKey("rooms.GuestSession", on_delete=models.CASCADE, related_name="hands")
+    identity = models.CharField(max_length=200)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    lowered_at = models.DateTimeField(null=True, blank=True)
+    lowered_by = models.CharField(max_length=200, blank=True, help_text="self, or the moderator who lowered it")
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lecture", "guest"], condition=models.Q(lowered_at__isnull=True), name="one_raised_hand"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"hand of {self.guest.display_name}"

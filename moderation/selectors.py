@@ -3,13 +3,24 @@ import uuid
 from django.db.models import Q
 
 from accounts.models import User
-from moderation.models import BannedEntry
-from rooms.models import Room
+from lectures.models import Lecture
+from moderation.models import BannedEntry, HandRaise
+from rooms.models import GuestSession, Room
 
 
 def is_cohost(*, user: User, room: Room) -> bool:
-    """Whether the user was made co-host of this room by its host."""
+    """Whether the account was made co-host of this room by its host."""
     return room.cohosts.filter(user=user).exists()
+
+
+def is_guest_cohost(*, guest: GuestSession, room: Room) -> bool:
+    """Whether this guest session was made co-host of the room by its host."""
+    return room.cohosts.filter(guest=guest).exists()
+
+
+def raised_hands(*, lecture: Lecture) -> list[HandRaise]:
+    """The hand queue, oldest first."""
+    return list(HandRaise.objects.filter(lecture=lecture, lowered_at__isnull=True).select_related("guest"))
 
 
 def find_ban(*, room: Room, fingerprint: str, session_id: uuid.UUID | None) -> BannedEntry | None:

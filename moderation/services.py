@@ -1,10 +1,29 @@
-"""Moderation state changes and the audit log."""
+"""Moderation: kick and ban, the panic button, webinar hands and speaking rights, co-hosts, the audit log.
 
+The server decides who is host from our database; LiveKit is told through rooms.livekit_server.
+"""
+
+import contextlib
+import logging
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
 from accounts.models import User
-from moderation.models import AuditEvent
-from rooms.models import Room
+from lectures.models import Lecture
+from lobby.models import LobbyEntry
+from moderation import broadcasts
+from moderation.models import AuditEvent, BannedEntry, CoHost, HandRaise
+from moderation.selectors import raised_hands
+from rooms import livekit_server
+from rooms.access import Actor
+from rooms.exceptions import NotAllowed, NotFound, RoomNotLive
+from rooms.livekit_server import LiveKitError
+from rooms.models import GuestSession, ParticipantHistory, Room
+
+logger = logging.getLogger(__name__)
 
 
 def record_audit(
@@ -27,3 +46,270 @@ def record_audit(
         detail=detail or {},
         ip_address=ip_address or None,
     )
+
+
+def _audit(action: str, *, room: Room, by: Actor, target: str = "", **detail: Any) -> None:
+    record_audit(action=action, room=room, actor=by.user, actor_label=by.label, target=target, detail=detail)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A participant of the live lecture, as moderation sees them."""
+
+    identity: str
+    role: str  # host, cohost or guest
+    guest: GuestSession | None = None
+    name: str = ""
+
+
+def _live_lecture(room: Room) -> Lecture:
+    lecture = room.current_lecture()
+    if lecture is None:
+        raise RoomNotLive("The lecture is not live.")
+    return lecture
+
+
+def guest_for_identity(*, room: Room, identity: str) -> GuestSession | None:
+    history = (
+        ParticipantHistory.objects.select_related("guest")
+        .filter(guest__room=room, identities__contains=[identity])
+        .first()
+    )
+    return history.guest if history else None
+
+
+def find_target(*, room: Room, identity: str) -> Target:
+    """Who `identity` is in this room: a guest from our records, or a host/co-host account from LiveKit."""
+    guest = guest_for_identity(room=room, identity=identity)
+    if guest is not None:
+        role = "cohost" if CoHost.objects.filter(room=room, guest=guest).exists() else "guest"
+        return Target(identity=identity, role=role, guest=guest, name=guest.display_name)
+    lecture = room.current_lecture()
+    if lecture is not None:
+        for participant in livekit_server.list_participants(room=lecture.livekit_room):
+            if participant.identity == identity and participant.attributes.get("role") in ("host", "cohost"):
+                return Target(identity=identity, role=participant.attributes["role"], name=participant.name)
+    raise NotFound("Nobody with this identity is in the room.")
+
+
+def _check_may_moderate(*, by: Actor, target: Target) -> None:
+    if target.role == "host":
+        raise NotAllowed("The host cannot be moderated.")
+    if target.role == "cohost" and by.role != "host":
+        raise NotAllowed("Only the host can moderate a co-host.")
+
+
+def _connected_identities(*, lecture: Lecture, guest: GuestSession) -> list[str]:
+    history = ParticipantHistory.objects.filter(guest=guest).first()
+    mine = set(history.identities if history else [])
+    try:
+        present = livekit_server.list_participants(room=lecture.livekit_room)
+    except LiveKitError:
+        return sorted(mine)
+    return [p.identity for p in present if p.identity in mine]
+
+
+def _remove_from_livekit(*, lecture: Lecture, identities: list[str]) -> None:
+    for identity in identities:
+        try:
+            livekit_server.remove_participant(room=lecture.livekit_room, identity=identity)
+        except livekit_server.LiveKitNotFound:
+            pass  # already gone
+        except LiveKitError:
+            # The participant_joined/left webhooks and reconciliation remove it again.
+            logger.exception("could not remove %s from %s", identity, lecture.livekit_room)
+
+
+def kick_participant(*, room: Room, identity: str, by: Actor, ban: bool = False, course_wide: bool = False) -> Target:
+    """Remove a participant from the lecture; with `ban`, keep their browser and session out."""
+    lecture = _live_lecture(room)
+    target = find_target(room=room, identity=identity)
+    _check_may_moderate(by=by, target=target)
+    if target.guest is None:
+        raise NotAllowed("Only students can be removed; take co-host rights back first.")
+    guest = target.guest
+    with transaction.atomic():
+        now = timezone.now()
+        history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
+        history.kicked_at = now
+        history.speak_granted = False
+        if ban:
+            history.banned_at = now
+            BannedEntry.objects.create(
+                host=room.host,
+                room=None if course_wide else room,
+                fingerprint=guest.fingerprint,
+                session_id=guest.session_id,
+                ip_address=guest.ip_address,
+                display_name=guest.display_name,
+                reason="banned from the room page",
+                created_by=by.user,
+            )
+        history.save(update_fields=["kicked_at", "banned_at", "speak_granted"])
+        CoHost.objects.filter(room=room, guest=guest).delete()
+        HandRaise.objects.filter(lecture=lecture, guest=guest, lowered_at__isnull=True).update(
+            lowered_at=now, lowered_by=by.label
+        )
+        LobbyEntry.objects.filter(guest=guest, status=LobbyEntry.Status.PENDING).update(
+            status=LobbyEntry.Status.REJECTED, decided_at=now
+        )
+        _audit(
+            "participant.ban" if ban else "participant.kick",
+            room=room,
+            by=by,
+            target=guest.display_name,
+            identity=identity,
+            course_wide=course_wide,
+        )
+    _remove_from_livekit(lecture=lecture, identities=_connected_identities(lecture=lecture, guest=guest) or [identity])
+    broadcasts.notify_hands(room=room, lecture=lecture)
+    return target
+
+
+def enforce_admission(*, lecture: Lecture, identity: str) -> bool:
+    """A participant just joined LiveKit: remove it again if its guest is banned or no longer admitted.
+
+    LiveKit cannot revoke a token, so an old token that reconnects is turned away here.
+    """
+    from rooms.access import is_admitted_guest
+
+    room = lecture.room
+    guest = guest_for_identity(room=room, identity=identity)
+    if guest is None or is_admitted_guest(guest, room):
+        return False
+    _remove_from_livekit(lecture=lecture, identities=[identity])
+    record_audit(
+        action="participant.refused",
+        room=room,
+        actor_label="livekit webhook",
+        target=guest.display_name,
+        detail={"identity": identity},
+    )
+    return True
+
+
+def lift_ban(*, ban: BannedEntry, by: User) -> BannedEntry:
+    ban.lifted_at = timezone.now()
+    ban.save(update_fields=["lifted_at"])
+    record_audit(action="ban.lift", room=ban.room, actor=by, target=ban.display_name or ban.fingerprint)
+    return ban
+
+
+def _set_publish(*, lecture: Lecture, identities: list[str], allow: bool) -> None:
+    for identity in identities:
+        with contextlib.suppress(livekit_server.LiveKitNotFound):
+            livekit_server.update_permissions(room=lecture.livekit_room, identity=identity, can_publish=allow)
+
+
+def mute_all(*, room: Room, by: Actor, lock: bool = False) -> int:
+    """The panic button: everyone but hosts and co-hosts loses publish rights; optionally lock the door."""
+    lecture = _live_lecture(room)
+    with transaction.atomic():
+        ParticipantHistory.objects.filter(lecture=lecture).update(speak_granted=False, muted=True)
+        if lock and not room.locked:
+            Room.objects.filter(pk=room.pk).update(locked=True)
+            room.locked = True
+        _audit("room.mute_all", room=room, by=by, lock=lock)
+    muted = [
+        p.identity
+        for p in livekit_server.list_participants(room=lecture.livekit_room)
+        if p.attributes.get("role") == "guest"
+        and not CoHost.objects.filter(room=room, guest__history__identities__contains=[p.identity]).exists()
+    ]
+    _set_publish(lecture=lecture, identities=muted, allow=False)
+    livekit_server.send_data(
+        room=lecture.livekit_room,
+        topic="lectern.notice",
+        payload={"type": "muted", "text": "The host muted everyone."},
+        to_identities=muted,
+    )
+    return len(muted)
+
+
+def set_locked(*, room: Room, by: Actor, locked: bool) -> Room:
+    Room.objects.filter(pk=room.pk).update(locked=locked)
+    room.locked = locked
+    _audit("room.lock" if locked else "room.unlock", room=room, by=by)
+    return room
+
+
+def allow_speaking(*, room: Room, identity: str, by: Actor, allow: bool) -> Target:
+    """Grant (or revoke) publish rights to a student; granting lowers their hand."""
+    lecture = _live_lecture(room)
+    target = find_target(room=room, identity=identity)
+    _check_may_moderate(by=by, target=target)
+    if target.guest is None:
+        raise NotAllowed("Hosts and co-hosts can always speak.")
+    ParticipantHistory.objects.filter(guest=target.guest).update(speak_granted=allow, muted=not allow)
+    if allow:
+        HandRaise.objects.filter(lecture=lecture, guest=target.guest, lowered_at__isnull=True).update(
+            lowered_at=timezone.now(), lowered_by=by.label
+        )
+    _audit("participant.speak" if allow else "participant.mute", room=room, by=by, target=target.name)
+    _set_publish(lecture=lecture, identities=_connected_identities(lecture=lecture, guest=target.guest), allow=allow)
+    broadcasts.notify_hands(room=room, lecture=lecture)
+    return target
+
+
+def set_cohost(*, room: Room, identity: str, by: Actor, allow: bool) -> Target:
+    """Make a participant co-host (moderation rights) or take it back; the host only."""
+    if by.role != "host":
+        raise NotAllowed("Only the room's host can choose co-hosts.")
+    lecture = _live_lecture(room)
+    target = find_target(room=room, identity=identity)
+    if target.role == "host":
+        raise NotAllowed("The host is already the host.")
+    if target.guest is None:
+        raise NotAllowed("Co-hosts with accounts are managed from the dashboard.")
+    if allow:
+        CoHost.objects.get_or_create(room=room, guest=target.guest, defaults={"granted_by": by.user})
+    else:
+        CoHost.objects.filter(room=room, guest=target.guest).delete()
+    identities = _connected_identities(lecture=lecture, guest=target.guest)
+    for connected in identities:
+        with contextlib.suppress(livekit_server.LiveKitNotFound):
+            livekit_server.update_attributes(
+                room=lecture.livekit_room, identity=connected, attributes={"role": "cohost" if allow else "guest"}
+            )
+    if allow or not room.webinar:
+        _set_publish(lecture=lecture, identities=identities, allow=allow or not room.webinar)
+    _audit("participant.cohost" if allow else "participant.uncohost", room=room, by=by, target=target.name)
+    return target
+
+
+def raise_hand(*, room: Room, guest: GuestSession, raised: bool) -> bool:
+    """A student raises or lowers their own hand."""
+    lecture = _live_lecture(room)
+    history = ParticipantHistory.objects.filter(guest=guest).first()
+    identity = history.identities[-1] if history and history.identities else ""
+    if raised:
+        HandRaise.objects.get_or_create(
+            lecture=lecture, guest=guest, lowered_at__isnull=True, defaults={"identity": identity}
+        )
+    else:
+        HandRaise.objects.filter(lecture=lecture, guest=guest, lowered_at__isnull=True).update(
+            lowered_at=timezone.now(), lowered_by="self"
+        )
+    broadcasts.notify_hands(room=room, lecture=lecture)
+    return raised
+
+
+def lower_hand(*, room: Room, identity: str, by: Actor) -> None:
+    lecture = _live_lecture(room)
+    target = find_target(room=room, identity=identity)
+    if target.guest is not None:
+        HandRaise.objects.filter(lecture=lecture, guest=target.guest, lowered_at__isnull=True).update(
+            lowered_at=timezone.now(), lowered_by=by.label
+        )
+    broadcasts.notify_hands(room=room, lecture=lecture)
+
+
+def hands_payload(*, lecture: Lecture) -> list[dict[str, Any]]:
+    return [
+        {
+            "identity": hand.identity,
+            "display_name": hand.guest.display_name,
+            "raised_at": hand.raised_at.isoformat(),
+        }
+        for hand in raised_hands(lecture=lecture)
+    ]

@@ -8,6 +8,7 @@ dataclasses and raise `LiveKitError` for anything that goes wrong on the LiveKit
 import asyncio
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -188,6 +189,25 @@ def update_permissions(
 def update_attributes(*, room: str, identity: str, attributes: dict[str, str]) -> LiveKitParticipant:
     request = api.UpdateParticipantRequest(room=room, identity=identity, attributes=attributes)
     return _participant(_call(lambda c: c.room.update_participant(request)))
+
+
+def send_data(*, room: str, topic: str, payload: dict[str, object], to_identities: list[str] | None = None) -> None:
+    """Send a reliable data message from the server (clients see no sender participant) to everyone,
+    or only to `to_identities` (an empty list sends nothing)."""
+    if to_identities is not None and not to_identities:
+        return
+    request = api.SendDataRequest(
+        room=room,
+        data=json.dumps(payload).encode(),
+        kind=api.DataPacket.Kind.RELIABLE,
+        destination_identities=to_identities or [],
+        topic=topic,
+        nonce=os.urandom(16),
+    )
+    try:
+        _call(lambda c: c.room.send_data(request))
+    except LiveKitNotFound:
+        logger.info("data for %s not sent: the LiveKit room is gone", room)
 
 
 def mint_token(

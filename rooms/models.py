@@ -131,6 +131,7 @@ class ParticipantHistory(models.Model):
     kicked_at = models.DateTimeField(null=True, blank=True)
     banned_at = models.DateTimeField(null=True, blank=True)
     speak_granted = models.BooleanField(default=False, help_text="webinar / panic: the host let this guest speak")
+    muted = models.BooleanField(default=False, help_text="the panic button took this guest's publish rights")
 
     def __str__(self) -> str:
         return f"history of {self.guest}"

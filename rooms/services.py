@@ -117,9 +117,10 @@ def issue_guest_token(*, guest: GuestSession, lecture: Lecture) -> Credentials:
     identity = new_identity("guest")
     history.identities = [*history.identities, identity][-50:]
     history.save(update_fields=["identities"])
-    may_publish = not room.webinar or history.speak_granted
-    if room.locked and not history.speak_granted:
-        may_publish = False
+    from moderation.selectors import is_guest_cohost
+
+    cohost = is_guest_cohost(guest=guest, room=room)
+    may_publish = cohost or history.speak_granted or not (room.webinar or room.locked or history.muted)
     return livekit_server.mint_token(
         room=lecture.livekit_room,
         identity=identity,
@@ -127,7 +128,10 @@ def issue_guest_token(*, guest: GuestSession, lecture: Lecture) -> Credentials:
         can_publish=may_publish,
         can_subscribe=True,
         can_publish_data=True,
-        attributes={"role": "guest", "lectern.transcribe": "yes" if guest.transcribe_me else "no"},
+        attributes={
+            "role": "cohost" if cohost else "guest",
+            "lectern.transcribe": "yes" if guest.transcribe_me else "no",
+        },
     )
 
 

@@ -76,9 +76,9 @@ def invite(request: HttpRequest, code: str) -> HttpResponse:
     try:
         check_ip_allowed(ip=ip)
     except RateLimited as exc:
-        return render(
-            request, "403.html", {"message": exc.detail}, status=429, headers={"Retry-After": str(exc.retry_after)}
-        )
+        response = render(request, "403.html", {"message": exc.detail}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     try:
         room = get_room(code)
     except RoomError:

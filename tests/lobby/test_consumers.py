@@ -10,12 +10,17 @@ from django.test import Client
 from config.asgi import application
 from lobby.models import LobbyEntry
 from lobby.services import admit_guest, get_entry, message_waiting, reject_guest
+from rooms.access import Actor
 from rooms.models import Room
 from tests.lobby.conftest import knock
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+def HOST(user) -> Actor:
+    return Actor(user=user, role="host")
 
 
 def cookie_header(client: Client) -> tuple[bytes, bytes]:
@@ -48,7 +53,7 @@ async def test_waiting_guest_hears_waiting_then_only_its_own_admission(room: Roo
     assert await alan_ws.receive_json_from() == {"type": "lobby.status", "status": "waiting"}
 
     entry = await sync_to_async(LobbyEntry.objects.get)(guest__display_name="Grace")
-    await sync_to_async(lambda: admit_guest(entry=get_entry(room=room, entry_id=entry.pk), by=host))()
+    await sync_to_async(lambda: admit_guest(entry=get_entry(room=room, entry_id=entry.pk), by=HOST(host)))()
     admitted = await grace_ws.receive_json_from(timeout=5)
     assert admitted["status"] == "admitted" and admitted["token"] and admitted["identity"].startswith("guest-")
     assert await alan_ws.receive_nothing(timeout=0.5)
@@ -72,7 +77,7 @@ async def test_rejected_guest_hears_the_hosts_words_and_waiting_guests_hear_mess
     await sync_to_async(knock)(grace, room)
     ws, _ = await open_socket(f"/ws/lobby/{room.code}/", cookie_header(grace))
     await ws.receive_json_from()
-    await sync_to_async(message_waiting)(room=room, by=host, message="Starting in 2 minutes")
+    await sync_to_async(message_waiting)(room=room, by=HOST(host), message="Starting in 2 minutes")
     assert await ws.receive_json_from() == {
         "type": "lobby.status",
         "status": "waiting",
@@ -80,7 +85,7 @@ async def test_rejected_guest_hears_the_hosts_words_and_waiting_guests_hear_mess
     }
     entry = await sync_to_async(LobbyEntry.objects.get)()
     await sync_to_async(
-        lambda: reject_guest(entry=get_entry(room=room, entry_id=entry.pk), by=host, message="Wrong section")
+        lambda: reject_guest(entry=get_entry(room=room, entry_id=entry.pk), by=HOST(host), message="Wrong section")
     )()
     assert await ws.receive_json_from() == {"type": "lobby.status", "status": "rejected", "message": "Wrong section"}
     await ws.disconnect()
@@ -109,6 +114,7 @@ async def test_host_socket_sees_knocks_live_and_answers_bad_frames(room: Room, l
     ws, connected = await open_socket(f"/ws/rooms/{room.code}/host/", host_cookie(host_client))
     assert connected
     assert await ws.receive_json_from() == {"type": "lobby.snapshot", "waiting": []}
+    assert await ws.receive_json_from() == {"type": "hands.changed", "hands": []}
     await sync_to_async(knock)(Client(), room, name="Ada <script>")  # refused: HTML in names
     await sync_to_async(knock)(Client(), room, name="Grace")
     knock_event = await ws.receive_json_from(timeout=5)

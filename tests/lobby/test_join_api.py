@@ -5,6 +5,7 @@ from django.test import Client
 from lectures.models import Lecture
 from lobby.models import LobbyEntry
 from moderation.models import AuditEvent, BannedEntry
+from rooms.access import Actor
 from rooms.models import GuestSession, Room
 from rooms.services import create_room, end_lecture, hash_pin
 from tests.lobby.conftest import FINGERPRINT, knock, post_json
@@ -139,7 +140,7 @@ def test_student_rejected_twice_cannot_knock_again(host, room: Room, live_lectur
     for _ in range(2):
         assert knock(student, room).status_code == 202
         entry = LobbyEntry.objects.get(status="pending")
-        reject_guest(entry=get_entry(room=room, entry_id=entry.pk), by=host)
+        reject_guest(entry=get_entry(room=room, entry_id=entry.pk), by=Actor(user=host, role="host"))
     response = knock(Client(), room)  # a fresh session from the same browser
     assert response.status_code == 403
     assert "declined" in response.json()["detail"]
@@ -223,8 +224,9 @@ def test_only_the_rooms_hosts_manage_its_lobby(
     entry = LobbyEntry.objects.get()
     assert outsider_client.get(f"/api/v1/rooms/{room.code}/lobby").status_code == 403
     assert post_json(outsider_client, f"/api/v1/rooms/{room.code}/lobby/{entry.pk}/admit").status_code == 403
-    assert waiting_guest.get(f"/api/v1/rooms/{room.code}/lobby").status_code == 401
-    assert post_json(waiting_guest, f"/api/v1/rooms/{room.code}/lobby/admit-all").status_code == 401
+    assert waiting_guest.get(f"/api/v1/rooms/{room.code}/lobby").status_code == 403
+    assert post_json(waiting_guest, f"/api/v1/rooms/{room.code}/lobby/admit-all").status_code == 403
+    assert Client().get(f"/api/v1/rooms/{room.code}/lobby").status_code == 401
     assert LobbyEntry.objects.get().status == "pending"
 
 
