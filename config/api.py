@@ -65,6 +65,7 @@ def register_routers() -> None:
     from lectures.api import room_files_router
     from lectures.api import router as lectures_router
     from lobby.api import router as lobby_router
+    from moderation.api import bans_router
     from moderation.api import router as moderation_router
     from rooms.api import router as rooms_router
 
@@ -74,6 +75,7 @@ def register_routers() -> None:
     api.add_router("/rooms", moderation_router)
     api.add_router("/rooms", room_files_router)
     api.add_router("/lectures", lectures_router)
+    api.add_router("/bans", bans_router)
 
 
 register_routers()

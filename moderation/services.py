@@ -274,7 +274,7 @@ def set_cohost(*, room: Room, identity: str, by: Actor, allow: bool) -> Target:
     if allow or not room.webinar:
         _set_publish(lecture=lecture, identities=identities, allow=allow or not room.webinar)
     _audit("participant.cohost" if allow else "participant.uncohost", room=room, by=by, target=target.name)
-    return target
+    return Target(identity=identity, role="cohost" if allow else "guest", guest=target.guest, name=target.name)
 
 
 def raise_hand(*, room: Room, guest: GuestSession, raised: bool) -> bool:

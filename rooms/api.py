@@ -12,7 +12,7 @@ from config.access import client_ip
 from lobby.exceptions import RateLimited
 from lobby.services import check_ip_allowed, record_unknown_code
 from rooms import services
-from rooms.access import get_room, get_room_for_host, get_room_for_owner
+from rooms.access import Actor, get_participant, get_room, get_room_for_host, get_room_for_owner
 from rooms.exceptions import RoomError
 from rooms.models import Room
 
@@ -166,3 +166,82 @@ def end_room(request: HttpRequest, code: str) -> EndOut:
         raise _raise(exc) from exc
     lecture = services.end_lecture(room=room)
     return EndOut(status="ended", lecture_id=lecture.pk if lecture else None)
+
+
+class RoomSettingsIn(Schema):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    lobby: bool | None = None
+    webinar: bool | None = None
+    ai_assistant: bool | None = None
+    student_chat: bool | None = None
+    student_uploads: bool | None = None
+    attendees_see_lecture: bool | None = None
+
+
+class RoomSettingsOut(RoomOut):
+    student_chat: bool
+    student_uploads: bool
+    attendees_see_lecture: bool
+    locked: bool
+
+
+@router.patch("/{code}", response={200: RoomSettingsOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def update_room(request: HttpRequest, code: str, payload: RoomSettingsIn) -> RoomSettingsOut:
+    """Change a room's settings (the room's own host only)."""
+    user = _user(request)
+    try:
+        room = get_room_for_owner(user, code)
+    except RoomError as exc:
+        raise _raise(exc) from exc
+    room = services.update_room_settings(room=room, changes=payload.model_dump(exclude_none=True))
+    return RoomSettingsOut(
+        **_room_out(room).model_dump(),
+        student_chat=room.student_chat,
+        student_uploads=room.student_uploads,
+        attendees_see_lecture=room.attendees_see_lecture,
+        locked=room.locked,
+    )
+
+
+class ChatIn(Schema):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    to: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class ChatOut(Schema):
+    id: int
+    sender: str
+    sender_identity: str
+    sender_role: str
+    private: bool
+    text: str
+    created_at: str
+
+
+def _participant(request: HttpRequest, code: str) -> tuple[Room, Actor]:
+    try:
+        return get_participant(request, code)
+    except RoomError as exc:
+        raise _raise(exc) from exc
+
+
+@router.get("/{code}/chat", response={200: list[ChatOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def read_chat(request: HttpRequest, code: str) -> list[ChatOut]:
+    """The live lecture's chat as the caller may see it."""
+    room, actor = _participant(request, code)
+    return [ChatOut(**services.chat_payload(m)) for m in services.visible_chat(room=room, viewer=actor)]  # type: ignore[arg-type]
+
+
+@router.post(
+    "/{code}/chat", response={201: ChatOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+)
+def post_chat(request: HttpRequest, code: str, payload: ChatIn) -> Status:
+    """Write in the chat: to everyone, or privately to the hosts with `to`."""
+    room, actor = _participant(request, code)
+    if actor.role == "admin":
+        raise HttpError(403, "Admins read the chat; they do not write in other hosts' lectures.")
+    try:
+        message = services.post_chat_message(room=room, sender=actor, text=payload.text, to=payload.to)
+    except RoomError as exc:
+        raise _raise(exc) from exc
+    return Status(201, ChatOut(**services.chat_payload(message)))  # type: ignore[arg-type]

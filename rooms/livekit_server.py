@@ -9,7 +9,7 @@ import asyncio
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -59,6 +59,8 @@ class LiveKitParticipant:
     metadata: str = ""
     attributes: dict[str, str] = field(default_factory=dict)
     joined_at: int = 0
+    is_agent: bool = False
+    published_tracks: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class WebhookEvent:
     participant_identity: str
     participant_sid: str
     created_at: int
+    participant_name: str = ""
+    participant_role: str = ""
+    participant_is_agent: bool = False
 
 
 def _client() -> api.LiveKitAPI:
@@ -135,6 +140,8 @@ def _participant(info: api.ParticipantInfo) -> LiveKitParticipant:
         metadata=info.metadata,
         attributes=dict(info.attributes),
         joined_at=info.joined_at,
+        is_agent=info.kind == api.ParticipantInfo.Kind.AGENT,
+        published_tracks=len(info.tracks),
     )
 
 
@@ -191,7 +198,7 @@ def update_attributes(*, room: str, identity: str, attributes: dict[str, str]) -
     return _participant(_call(lambda c: c.room.update_participant(request)))
 
 
-def send_data(*, room: str, topic: str, payload: dict[str, object], to_identities: list[str] | None = None) -> None:
+def send_data(*, room: str, topic: str, payload: Mapping[str, object], to_identities: list[str] | None = None) -> None:
     """Send a reliable data message from the server (clients see no sender participant) to everyone,
     or only to `to_identities` (an empty list sends nothing)."""
     if to_identities is not None and not to_identities:
@@ -270,6 +277,9 @@ def verify_webhook(*, body: bytes, authorization: str) -> WebhookEvent:
         participant_identity=event.participant.identity,
         participant_sid=event.participant.sid,
         created_at=event.created_at,
+        participant_name=event.participant.name,
+        participant_role=event.participant.attributes.get("role", ""),
+        participant_is_agent=event.participant.kind == api.ParticipantInfo.Kind.AGENT,
     )
 
 

@@ -113,6 +113,16 @@ def admin_client(admin: User) -> Client:  # type: ignore[override]
     return client
 
 
+@pytest.fixture
+def peers(livekit: None) -> Iterator[Any]:
+    """Python rtc SDK participants that stay connected while a synchronous test goes on."""
+    from tests.peers import PeerLoop
+
+    loop = PeerLoop()
+    yield loop
+    loop.close()
+
+
 @pytest.fixture(scope="session")
 def livekit() -> None:
     """The real livekit-server that scripts/test.sh started; the tests fail, not skip, without it."""

@@ -1,0 +1,95 @@
+"""The attendance ledger: join/leave intervals per identity, from LiveKit's webhooks, healed by
+reconciliation with the server's participant list (so a missed webhook is mended within 30 s)."""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from lectures.models import AttendanceInterval, Lecture
+from rooms import livekit_server
+from rooms.livekit_server import LiveKitError
+from rooms.models import GuestSession, ParticipantHistory
+
+logger = logging.getLogger(__name__)
+
+RECONCILE_EVERY = timedelta(seconds=30)
+
+
+def _guest(*, lecture: Lecture, identity: str) -> GuestSession | None:
+    history = (
+        ParticipantHistory.objects.select_related("guest")
+        .filter(guest__room_id=lecture.room_id, identities__contains=[identity])
+        .first()
+    )
+    return history.guest if history else None
+
+
+@transaction.atomic
+def record_join(*, lecture: Lecture, identity: str, name: str, role: str, at: datetime) -> AttendanceInterval:
+    """Open an interval for `identity` unless one is open already (a repeated or late webhook)."""
+    open_interval = AttendanceInterval.objects.filter(lecture=lecture, identity=identity, left_at__isnull=True).first()
+    if open_interval is not None:
+        return open_interval
+    return AttendanceInterval.objects.create(
+        lecture=lecture,
+        identity=identity,
+        display_name=name or identity,
+        role=role or "guest",
+        guest=_guest(lecture=lecture, identity=identity),
+        joined_at=at,
+    )
+
+
+def record_leave(*, lecture: Lecture, identity: str, at: datetime) -> int:
+    """Close the open interval of `identity`; returns how many were closed (0 for a repeat)."""
+    return AttendanceInterval.objects.filter(lecture=lecture, identity=identity, left_at__isnull=True).update(
+        left_at=at
+    )
+
+
+def close_all(*, lecture: Lecture, at: datetime) -> int:
+    return AttendanceInterval.objects.filter(lecture=lecture, left_at__isnull=True).update(left_at=at)
+
+
+def reconcile_attendance(*, lecture: Lecture) -> tuple[int, int]:
+    """Make the open intervals match who LiveKit says is in the room; returns (opened, closed)."""
+    if lecture.status != Lecture.Status.LIVE:
+        return 0, close_all(lecture=lecture, at=lecture.ended_at or timezone.now())
+    present = {p.identity: p for p in livekit_server.list_participants(room=lecture.livekit_room) if not p.is_agent}
+    now = timezone.now()
+    open_identities = set(
+        AttendanceInterval.objects.filter(lecture=lecture, left_at__isnull=True).values_list("identity", flat=True)
+    )
+    opened = 0
+    for identity, participant in present.items():
+        if identity not in open_identities:
+            joined = datetime.fromtimestamp(participant.joined_at, tz=UTC) if participant.joined_at else now
+            record_join(
+                lecture=lecture,
+                identity=identity,
+                name=participant.name,
+                role=participant.attributes.get("role", "guest"),
+                at=joined,
+            )
+            opened += 1
+    closed = 0
+    for identity in open_identities - present.keys():
+        closed += record_leave(lecture=lecture, identity=identity, at=now)
+    return opened, closed
+
+
+@task()
+def reconcile_live_lecture(lecture_id: int) -> None:
+    """Reconcile one live lecture, then again in 30 s while it stays live."""
+    lecture = Lecture.objects.filter(pk=lecture_id).first()
+    if lecture is None:
+        return
+    try:
+        reconcile_attendance(lecture=lecture)
+    except LiveKitError:
+        logger.warning("attendance of lecture %s not reconciled: LiveKit unreachable", lecture_id)
+    if lecture.status == Lecture.Status.LIVE:
+        reconcile_live_lecture.using(run_after=timezone.now() + RECONCILE_EVERY).enqueue(lecture_id)
