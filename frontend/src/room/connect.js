@@ -45,7 +45,12 @@ export function setupSession({ room, tokenUrl, status }) {
       return;
     }
     const info = describeDisconnect(reason);
-    status.showNotice({ ...info, actions: info.canRejoin ? [rejoinAction] : [] });
+    const actions = info.canRejoin ? [rejoinAction] : [];
+    const lectureUrl = window.lectern?.lectureUrl;
+    if (info.kind === 'ended' && lectureUrl) {
+      actions.push({ id: 'open-lecture', label: 'Open the lecture page', onClick: () => location.assign(lectureUrl) });
+    }
+    status.showNotice({ ...info, actions });
   });
 
   /** Connect with credentials {livekit_url, token, identity}. Resolves true once connected. */

@@ -60,9 +60,11 @@ export function setupControls({ room, root, onLeave, setMediaProblem }) {
 
   function sync() {
     const connected = room.state === ConnectionState.Connected;
+    // Webinar students and a room after the panic button have no publish rights: nothing to toggle.
+    const mayPublish = lp().permissions?.canPublish !== false;
     for (const [kind, device] of Object.entries(devices)) {
       device.button.setAttribute('aria-pressed', String(connected && device.isOn()));
-      device.button.disabled = !connected;
+      device.button.disabled = !connected || !mayPublish;
       // Not `disabled` while busy: that would drop keyboard focus mid-toggle.
       if (busy.has(kind)) device.button.setAttribute('aria-busy', 'true');
       else device.button.removeAttribute('aria-busy');
@@ -103,6 +105,7 @@ export function setupControls({ room, root, onLeave, setMediaProblem }) {
     RoomEvent.TrackMuted,
     RoomEvent.TrackUnmuted,
     RoomEvent.AudioPlaybackStatusChanged,
+    RoomEvent.ParticipantPermissionsChanged,
   ]) {
     room.on(event, sync);
   }

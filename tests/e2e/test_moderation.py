@@ -1,0 +1,65 @@
+"""In Chromium: the host removes a student, whose page says so; chat stays inert text both ways."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_host_room import wait_connected
+from tests.e2e.test_lobby import knock, open_room_as_host
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+XSS = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+
+
+def admitted_student(new_context, host, code, name):
+    student = new_context().new_page()
+    knock(student, code, name)
+    host.locator(".lobby-entry", has_text=name).get_by_role("button", name="Admit").click()
+    wait_connected(student)
+    return student
+
+
+def test_host_removes_a_student_whose_page_says_they_were_removed(new_context) -> None:
+    host, code, _ = open_room_as_host(new_context)
+    student = admitted_student(new_context, host, code, "Mallory")
+    identity = student.evaluate("window.lectern.room.localParticipant.identity")
+    row = host.locator(f'#participants-list .participant[data-identity="{identity}"]')
+    expect(row).to_contain_text("Mallory")
+    row.get_by_role("button", name="Remove Mallory").click()
+    expect(student.locator("#room-notice")).to_contain_text("You were removed from the lecture by the host")
+    expect(row).to_have_count(0)
+    # the page cannot simply rejoin
+    student.reload()
+    expect(student.locator("#join-form")).to_be_visible()
+
+
+def test_chat_payloads_render_as_text_for_everyone(new_context) -> None:
+    host, code, _ = open_room_as_host(new_context)
+    student = admitted_student(new_context, host, code, "Grace")
+    student.fill("#chat-text", XSS)
+    student.click("#chat-form button[type=submit]")
+    for page in (host, student):
+        message = page.locator(".chat-message", has_text="Grace")
+        expect(message.locator(".chat-text")).to_have_text(XSS)
+        assert page.locator(".chat-messages img, .chat-messages script").count() == 0
+        assert page.evaluate("window.pwned") is None
+    student.check("#chat-private")
+    student.fill("#chat-text", "only for the professor")
+    student.click("#chat-form button[type=submit]")
+    expect(host.locator(".chat-message.private")).to_contain_text("only for the professor")
+    host.fill("#chat-text", "public answer")
+    host.click("#chat-form button[type=submit]")
+    expect(student.locator(".chat-message", has_text="public answer")).to_be_visible()
+    # the student sees their own private message (echoed locally) but no one else's
+    other = admitted_student(new_context, host, code, "Alan")
+    expect(other.locator(".chat-message", has_text="public answer")).to_be_visible()
+    expect(other.locator(".chat-message", has_text="only for the professor")).to_have_count(0)
+
+
+def test_panic_button_mutes_the_student_and_says_so(new_context) -> None:
+    host, code, _ = open_room_as_host(new_context)
+    student = admitted_student(new_context, host, code, "Grace")
+    expect(student.locator("#toggle-mic")).to_be_enabled()
+    host.click("#panic")
+    expect(student.locator("#moderation-notice")).to_contain_text("muted")
+    expect(student.locator("#toggle-mic")).to_be_disabled()
