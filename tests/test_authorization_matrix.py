@@ -1,0 +1,272 @@
+"""Authorization is a table: every URL and websocket route × every role → the expected status.
+
+`test_every_route_has_a_row` fails when a route is added without its row here.
+Roles: anonymous, outsider (another host), admin, host, co-host (an account), student (admitted),
+waiting (in the lobby), banned, other (a student of another room).
+"""
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import User
+from config.api import api
+from config.asgi import application
+from config.routing import websocket_urlpatterns
+from lobby.models import LobbyEntry
+from moderation.models import BannedEntry, CoHost
+from rooms.models import ParticipantHistory, Room
+from rooms.services import create_room, open_room
+from tests.lobby.test_consumers import ORIGIN, cookie_header
+
+ROLES = ("anonymous", "outsider", "admin", "host", "cohost", "student", "waiting", "banned", "other")
+
+# Shorthands for rows: who gets what.
+LOGGED_IN = ("outsider", "admin", "host", "cohost")
+GUESTS = ("student", "waiting", "banned", "other")
+
+
+def row(default: int | str, **by_role: int | str) -> dict[str, int | str]:
+    statuses = {role: default for role in ROLES}
+    statuses.update(by_role)
+    return statuses
+
+
+def moderators(ok: int = 200) -> dict[str, int | str]:
+    """Hosts and co-hosts; guests of the room and other accounts 403; strangers 401."""
+    return row(403, host=ok, cohost=ok, anonymous=401, other=401)
+
+
+def accounts_only(ok: int) -> dict[str, int | str]:
+    return row(401, **dict.fromkeys(LOGGED_IN, ok))
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # template with {code}, {identity}, {entry_id}, {ban_id}
+    statuses: dict[str, int | str]
+    body: Any = field(default=None)
+
+
+API = "/api/v1"
+ROUTES = [
+    # rooms
+    Route("POST", f"{API}/rooms", accounts_only(201), {"title": "Matrix"}),
+    Route("GET", f"{API}/rooms", accounts_only(200)),
+    Route("GET", f"{API}/rooms/{{code}}", row(403, host=200, cohost=200, anonymous=401, **dict.fromkeys(GUESTS, 401))),
+    Route(
+        "PATCH",
+        f"{API}/rooms/{{code}}",
+        row(403, host=200, anonymous=401, **dict.fromkeys(GUESTS, 401)),
+        {"student_chat": False},
+    ),
+    Route("GET", f"{API}/rooms/{{code}}/public", row(200)),
+    Route(
+        "POST",
+        f"{API}/rooms/{{code}}/token",
+        row(403, host=200, cohost=200, anonymous=401, **dict.fromkeys(GUESTS, 401)),
+    ),
+    Route("POST", f"{API}/rooms/{{code}}/end", row(403, host=200, anonymous=401, **dict.fromkeys(GUESTS, 401))),
+    Route(
+        "GET",
+        f"{API}/rooms/{{code}}/chat",
+        row(403, host=200, cohost=200, admin=200, student=200, anonymous=401, other=401),
+    ),
+    Route(
+        "POST",
+        f"{API}/rooms/{{code}}/chat",
+        row(403, host=201, cohost=201, student=201, anonymous=401, other=401),
+        {"text": "hello"},
+    ),
+    # joining and the lobby
+    Route(
+        "POST",
+        f"{API}/rooms/{{code}}/join",
+        row(202, student=200, banned=403),
+        {"display_name": "Someone", "fingerprint": "{fingerprint}"},
+    ),
+    Route("POST", f"{API}/rooms/{{code}}/rejoin", row(403, student=200)),
+    Route("GET", f"{API}/rooms/{{code}}/lobby", moderators()),
+    Route("POST", f"{API}/rooms/{{code}}/lobby/admit-all", moderators()),
+    Route("POST", f"{API}/rooms/{{code}}/lobby/message", moderators(), {"message": "Soon"}),
+    Route("POST", f"{API}/rooms/{{code}}/lobby/{{entry_id}}/admit", moderators()),
+    Route("POST", f"{API}/rooms/{{code}}/lobby/{{entry_id}}/reject", moderators(), {"message": "No"}),
+    # moderation
+    Route("POST", f"{API}/rooms/{{code}}/participants/{{identity}}/kick", moderators(), {"ban": False}),
+    Route("POST", f"{API}/rooms/{{code}}/mute-all", moderators(), {"lock": False}),
+    Route("POST", f"{API}/rooms/{{code}}/lock", moderators(), {"locked": True}),
+    Route("POST", f"{API}/rooms/{{code}}/participants/{{identity}}/speak", moderators(), {"allow": True}),
+    Route(
+        "POST",
+        f"{API}/rooms/{{code}}/participants/{{identity}}/cohost",
+        {**moderators(), "cohost": 403},
+        {"allow": True},
+    ),
+    Route("POST", f"{API}/rooms/{{code}}/participants/{{identity}}/lower-hand", moderators()),
+    Route("GET", f"{API}/rooms/{{code}}/hands", moderators()),
+    Route("POST", f"{API}/rooms/{{code}}/hand", row(403, student=200, anonymous=401, other=401), {"raised": True}),
+    Route("GET", f"{API}/bans", accounts_only(200)),
+    Route("POST", f"{API}/bans/{{ban_id}}/lift", row(401, host=200, cohost=404, outsider=404, admin=404)),
+    # pages
+    Route("GET", "/", row(302, **dict.fromkeys(LOGGED_IN, 200))),
+    Route("GET", "/rooms/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),
+    Route("GET", "/j/{code}", row(200)),
+    Route("GET", "/healthz", row(200)),
+    Route("POST", "/livekit/webhook", row(401), {"event": "room_finished"}),
+    Route("GET", "/django-admin/", row(302, admin=200)),
+    # websockets
+    Route("WS", "/ws/lobby/{code}/", row("reject", student="accept", waiting="accept", banned="accept")),
+    Route("WS", "/ws/rooms/{code}/host/", row("reject", host="accept", cohost="accept")),
+]
+
+# Routes of third-party apps, covered by their own tests: allauth's account pages.
+EXEMPT_PREFIXES = ("/accounts/", "/static/", "/media/")
+
+
+@dataclass
+class Scene:
+    room: Room
+    clients: dict[str, Client]
+    fingerprints: dict[str, str]
+    params: dict[str, str]
+
+
+def _knock(client: Client, room: Room, name: str, fingerprint: str) -> dict[str, Any]:
+    response = client.post(
+        f"/api/v1/rooms/{room.code}/join",
+        json.dumps({"display_name": name, "fingerprint": fingerprint}),
+        content_type="application/json",
+        REMOTE_ADDR=f"10.8.{len(name)}.{len(fingerprint)}",
+    )
+    assert response.status_code in (200, 202), response.content
+    return response.json()
+
+
+@pytest.fixture
+def scene(livekit: None, db: Any) -> Scene:
+    host = User.objects.create_user("host@uni.example", "pw-host-123456")
+    cohost = User.objects.create_user("ta@uni.example", "pw-ta-1234567")
+    outsider = User.objects.create_user("other@uni.example", "pw-other-12345")
+    admin = User.objects.create_user(
+        "admin@uni.example", "pw-admin-12345", role=User.Role.ADMIN, is_staff=True, is_superuser=True
+    )
+    room = create_room(host=host, title="Matrix room")
+    lecture = open_room(room=room)
+    CoHost.objects.create(room=room, user=cohost, granted_by=host)
+    other_room = create_room(host=outsider, title="Other room", lobby=False)
+    open_room(room=other_room)
+
+    clients = {"anonymous": Client()}
+    for role, user in (("host", host), ("cohost", cohost), ("outsider", outsider), ("admin", admin)):
+        clients[role] = Client()
+        clients[role].force_login(user)
+    fingerprints = {role: f"fp-{role}-matrix" for role in ROLES}
+    from lobby.services import admit_all
+    from rooms.access import Actor
+
+    for role in ("student", "banned"):
+        clients[role] = Client()
+        _knock(clients[role], room, role.title(), fingerprints[role])
+    admit_all(room=room, by=Actor(user=host, role="host"))
+    for role in ("student", "banned"):  # each takes a token, so it has a LiveKit identity
+        assert (
+            clients[role].post(f"/api/v1/rooms/{room.code}/rejoin", "{}", content_type="application/json").status_code
+            == 200
+        )
+    banned_guest = ParticipantHistory.objects.get(guest__fingerprint=fingerprints["banned"]).guest
+    ban = BannedEntry.objects.create(
+        host=host, room=room, fingerprint=banned_guest.fingerprint, session_id=banned_guest.session_id
+    )
+    clients["waiting"] = Client()
+    _knock(clients["waiting"], room, "Waiting", fingerprints["waiting"])
+    clients["other"] = Client()
+    _knock(clients["other"], other_room, "Other", fingerprints["other"])
+
+    student_history = ParticipantHistory.objects.get(guest__fingerprint=fingerprints["student"])
+    entry = LobbyEntry.objects.get(lecture=lecture, status="pending")
+    params = {
+        "code": room.code,
+        "identity": student_history.identities[-1],
+        "entry_id": str(entry.pk),
+        "ban_id": str(ban.pk),
+    }
+    return Scene(room=room, clients=clients, fingerprints=fingerprints, params=params)
+
+
+def _request(scene: Scene, role: str, route: Route) -> int | str:
+    path = route.path.format(**scene.params)
+    client = scene.clients[role]
+    if route.method == "WS":
+        return _websocket(client, path)
+    body = json.dumps(route.body).replace("{fingerprint}", scene.fingerprints[role]) if route.body is not None else "{}"
+    if route.method == "GET":
+        return client.get(path).status_code
+    if route.path == "/livekit/webhook":
+        return client.post(path, body, content_type="application/webhook+json").status_code
+    return client.generic(route.method, path, body, content_type="application/json").status_code
+
+
+def _websocket(client: Client, path: str) -> str:
+    async def attempt() -> str:
+        communicator = WebsocketCommunicator(application, path, headers=[ORIGIN, cookie_header(client)])
+        connected, _ = await communicator.connect(timeout=5)
+        if connected:
+            await communicator.disconnect()
+        return "accept" if connected else "reject"
+
+    return async_to_sync(attempt)()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route", ROUTES, ids=[f"{r.method} {r.path}" for r in ROUTES])
+def test_route_answers_each_role_as_expected(scene: Scene, route: Route) -> None:
+    # One fresh scene per route; within it, roles run from least to most privileged so that a
+    # state change by one (a kick, an ended lecture) cannot hide another role's refusal.
+    order = ("anonymous", "other", "outsider", "admin", "waiting", "banned", "student", "cohost", "host")
+    got = {role: _request(scene, role, route) for role in order}
+    assert got == {role: route.statuses[role] for role in order}
+
+
+def _django_routes() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            piece = prefix + str(pattern.pattern).lstrip("^").rstrip("$")
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, piece)
+            elif isinstance(pattern, URLPattern):
+                found.add(("ANY", "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", piece)))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_route_has_a_row() -> None:
+    covered = {(r.method, r.path) for r in ROUTES}
+    covered_paths = {path for _, path in covered}
+    missing = []
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for method in operations:
+            if (method.upper(), path) not in covered:
+                missing.append(f"{method.upper()} {path}")
+    for _, path in _django_routes():
+        if path.startswith(API) or path.startswith(EXEMPT_PREFIXES):
+            continue
+        if path.startswith("/django-admin/"):
+            path = "/django-admin/" if "/django-admin/" in covered_paths else path
+        if path not in covered_paths:
+            missing.append(path)
+    for pattern in websocket_urlpatterns:
+        path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern))
+        if ("WS", path) not in covered:
+            missing.append(f"WS {path}")
+    assert not missing, f"routes without a row in the authorization matrix: {sorted(set(missing))}"
