@@ -7,6 +7,7 @@ app_name = "rooms"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("rooms/<str:code>/", views.room_detail, name="detail"),
+    path("bans/<int:ban_id>/lift", views.lift_ban, name="lift_ban"),
     path("j/<str:code>", views.invite, name="invite"),
     path("livekit/webhook", views.livekit_webhook, name="webhook"),
 ]

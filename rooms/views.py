@@ -14,6 +14,8 @@ from accounts.models import User
 from config.access import client_ip
 from lobby.exceptions import RateLimited
 from lobby.services import check_ip_allowed, record_unknown_code
+from moderation import services as moderation_services
+from moderation.models import BannedEntry
 from rooms import livekit_server, services
 from rooms.access import get_room, get_room_for_host
 from rooms.exceptions import NotAllowed, NotFound, RoomError
@@ -40,8 +42,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Room created. Share its invite link with your students.")
         return redirect("rooms:detail", code=room.code)
     rooms = Room.objects.hosted_by(user)
+    bans = BannedEntry.objects.active().filter(host=user).select_related("room")
     status = 400 if request.method == "POST" else 200
-    return render(request, "rooms/dashboard.html", {"form": form, "rooms": rooms}, status=status)
+    return render(request, "rooms/dashboard.html", {"form": form, "rooms": rooms, "bans": bans}, status=status)
+
+
+@login_required
+@require_POST
+def lift_ban(request: HttpRequest, ban_id: int) -> HttpResponse:
+    """Lift one of the host's own bans (from the dashboard's ban list)."""
+    ban = BannedEntry.objects.active().filter(pk=ban_id, host=request.user).first()
+    if ban is None:
+        raise Http404("No such ban in your rooms.")
+    moderation_services.lift_ban(ban=ban, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, "The ban is lifted.")
+    return redirect("rooms:dashboard")
 
 
 @login_required

@@ -119,6 +119,7 @@ ROUTES = [
     Route("GET", "/", row(302, **dict.fromkeys(LOGGED_IN, 200))),
     Route("GET", "/rooms/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),
     Route("GET", "/j/{code}", row(200)),
+    Route("POST", "/bans/{ban_id}/lift", row(302, outsider=404, admin=404, cohost=404)),
     Route("GET", "/healthz", row(200)),
     Route("POST", "/livekit/webhook", row(401), {"event": "room_finished"}),
     Route("GET", "/django-admin/", row(302, admin=200)),

@@ -120,3 +120,14 @@ def test_cohost_moderates_but_cannot_touch_the_host(
     assert post_json(ta.client, f"/api/v1/rooms/{room.code}/participants/{student.identity}/kick").status_code == 200
     post_json(host_client, url, {"allow": False})
     assert ta.client.get(f"/api/v1/rooms/{room.code}/lobby").status_code == 403
+
+
+def test_host_lifts_a_ban_from_the_dashboard(host, host_client: Client, outsider_client: Client, room: Room) -> None:
+    ban = BannedEntry.objects.create(host=host, room=room, fingerprint="fp-mallory-0001", display_name="Mallory <b>")
+    page = host_client.get("/").content.decode()
+    assert "Mallory &lt;b&gt;" in page and "Mallory <b>" not in page
+    assert outsider_client.post(f"/bans/{ban.pk}/lift").status_code == 404
+    assert host_client.post(f"/bans/{ban.pk}/lift").status_code == 302
+    ban.refresh_from_db()
+    assert ban.lifted_at is not None
+    assert AuditEvent.objects.filter(action="ban.lift").exists()
