@@ -51,7 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lift_ban(request: HttpRequest, ban_id: int) -> HttpResponse:
     """Lift one of the host's own bans (from the dashboard's ban list)."""
-    ban = BannedEntry.objects.active().filter(pk=ban_id, host=request.user).first()
+    ban = BannedEntry.objects.active().filter(pk=ban_id, host_id=request.user.pk).first()
     if ban is None:
         raise Http404("No such ban in your rooms.")
     moderation_services.lift_ban(ban=ban, by=request.user)  # type: ignore[arg-type]
