@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lectures', '0004_drivecredential'),
+        ('lectures', '0003_attendanceinterval_guest_attendanceinterval_lecture_and_more'),
         ('moderation', '0002_auditevent_bannedentry_ratelimithit'),
         ('rooms', '0003_participanthistory_speak_granted_room_locked'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
