@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from rooms.models import Room
+from tests.conftest import wait_for
 from tests.e2e.test_host_room import wait_connected
 from tests.e2e.test_lobby import knock, open_room_as_host
 
@@ -63,3 +65,14 @@ def test_panic_button_mutes_the_student_and_says_so(new_context) -> None:
     host.click("#panic")
     expect(student.locator("#moderation-notice")).to_contain_text("muted")
     expect(student.locator("#toggle-mic")).to_be_disabled()
+
+
+def test_host_turns_student_chat_off_from_the_room(new_context) -> None:
+    host, code, _ = open_room_as_host(new_context)
+    student = admitted_student(new_context, host, code, "Grace")
+    host.locator('#room-settings input[data-setting="student_chat"]').uncheck()
+    expect(host.locator('#room-settings input[data-setting="student_chat"]')).not_to_be_checked()
+    wait_for(lambda: not Room.objects.get(code=code).student_chat, what="the setting to be saved")
+    student.fill("#chat-text", "can I still talk?")
+    student.click("#chat-form button[type=submit]")
+    expect(student.locator("#chat-error")).to_contain_text("turned student chat off")

@@ -138,6 +138,21 @@ export function setupParticipants({ room, root, status }) {
 }
 
 function setupHostTools({ post, say }) {
+  for (const box of document.querySelectorAll('#room-settings input[data-setting]')) {
+    box.addEventListener('change', async () => {
+      const code = document.getElementById('room-app').dataset.roomCode;
+      const response = await fetch(`/api/v1/rooms/${encodeURIComponent(code)}`, {
+        method: 'PATCH',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken() },
+        body: JSON.stringify({ [box.dataset.setting]: box.checked }),
+      });
+      if (!response.ok) {
+        box.checked = !box.checked;
+        say('Could not change the setting.');
+      }
+    });
+  }
   const hands = document.getElementById('hands');
   const handsList = document.getElementById('hands-list');
   const unlock = document.getElementById('unlock');
