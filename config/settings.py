@@ -115,11 +115,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 2000},
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # A host's socket may receive hundreds of knocks in a burst: room for them in its queue.
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "config.channel_layers.SingleProcessChannelLayer", "CONFIG": {"capacity": 2000}}
+    }
 
 TASKS = {
     "default": {

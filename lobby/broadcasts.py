@@ -35,8 +35,21 @@ def notify_guest(*, guest_pk: int, message: dict[str, Any]) -> None:
 
 
 def notify_guests(*, guest_pks: list[int], message: dict[str, Any]) -> None:
-    for guest_pk in guest_pks:
-        notify_guest(guest_pk=guest_pk, message=message)
+    """The same message to many guests, in one hop onto the event loop."""
+    notify_each_guest(messages=[(guest_pk, message) for guest_pk in guest_pks])
+
+
+def notify_each_guest(*, messages: list[tuple[int, dict[str, Any]]]) -> None:
+    """Its own message to each guest (e.g. each one's token), in one hop onto the event loop."""
+    layer = get_channel_layer()
+    if layer is None or not messages:
+        return
+
+    async def send_all() -> None:
+        for guest_pk, message in messages:
+            await layer.group_send(guest_group(guest_pk), {"type": "lobby.status", "message": message})
+
+    async_to_sync(send_all)()
 
 
 def notify_hosts(*, room_pk: int, message: dict[str, Any]) -> None:

@@ -1,25 +1,27 @@
 """The waiting room: knocking, admitting, rejecting, messages to those waiting, rejoining."""
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lectures.models import Lecture
 from lobby import broadcasts
 from lobby.exceptions import Banned, KnockRefused, RateLimited, WrongPin
 from lobby.models import LobbyEntry
+from moderation.models import CoHost
 from moderation.ratelimit import record_hit, retry_after
-from moderation.selectors import find_ban
+from moderation.selectors import banned_among, find_ban
 from moderation.services import record_audit
 from rooms.access import Actor
 from rooms.exceptions import NotFound, RoomNotLive
 from rooms.livekit_server import Credentials
 from rooms.models import GuestSession, ParticipantHistory, Room
-from rooms.services import check_pin, issue_guest_token
+from rooms.services import check_pin, issue_guest_token, mint_guest_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -249,40 +251,77 @@ def admit_guest(*, entry: LobbyEntry, by: Actor) -> LobbyEntry:
 
 @transaction.atomic
 def admit_all(*, room: Room, by: Actor) -> int:
-    """Admit everyone waiting (banned browsers excepted); returns how many came in."""
+    """Admit everyone waiting (banned browsers excepted) in a few queries; returns how many came in.
+
+    Every student's token is minted here and pushed to that student's socket only, all in one go.
+    """
     lecture = room.current_lecture()
     if lecture is None:
         raise RoomNotLive("The lecture is not live.")
     entries = list(
-        LobbyEntry.objects.select_for_update()
+        LobbyEntry.objects.select_for_update(of=("self",))
         .filter(lecture=lecture, status=LobbyEntry.Status.PENDING)
         .select_related("guest")
     )
+    banned_fingerprints, banned_sessions = banned_among(
+        room=room,
+        fingerprints={entry.guest.fingerprint for entry in entries},
+        session_ids={entry.guest.session_id for entry in entries},
+    )
+    entries = [
+        entry
+        for entry in entries
+        if entry.guest.fingerprint not in banned_fingerprints and entry.guest.session_id not in banned_sessions
+    ]
+    guest_ids = [entry.guest_id for entry in entries]
+    histories = {h.guest_id: h for h in ParticipantHistory.objects.filter(guest_id__in=guest_ids)}
+    missing = [ParticipantHistory(guest_id=guest_id) for guest_id in guest_ids if guest_id not in histories]
+    histories.update({h.guest_id: h for h in ParticipantHistory.objects.bulk_create(missing)})
+    cohosts = set(CoHost.objects.filter(room=room, guest_id__in=guest_ids).values_list("guest_id", flat=True))
     now = timezone.now()
-    admitted = []
+    lecture.room = room
+    newly_admitted = [h.pk for h in histories.values() if h.lecture_id != lecture.pk or h.admitted_at is None]
+    ParticipantHistory.objects.filter(pk__in=newly_admitted).update(
+        lecture=lecture, admitted_at=now, speak_granted=False
+    )
     messages: list[tuple[int, dict[str, Any]]] = []
     for entry in entries:
-        if find_ban(room=room, fingerprint=entry.guest.fingerprint, session_id=entry.guest.session_id):
-            continue
-        entry.status = LobbyEntry.Status.ADMITTED
-        entry.decided_at = now
-        entry.decided_by = by.user
-        admitted.append(entry)
-        messages.append((entry.guest_id, _admitted_message(_admit(guest=entry.guest, lecture=lecture))))
-    LobbyEntry.objects.bulk_update(admitted, ["status", "decided_at", "decided_by"])
+        history = histories[entry.guest_id]
+        if history.pk in newly_admitted:
+            history.lecture_id, history.admitted_at, history.speak_granted = lecture.pk, now, False
+        credentials = mint_guest_credentials(
+            guest=entry.guest, lecture=lecture, history=history, cohost=entry.guest_id in cohosts
+        )
+        messages.append((entry.guest_id, _admitted_message(credentials)))
+    save_identities(histories=[histories[guest_id] for guest_id in guest_ids])
+    LobbyEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
+        status=LobbyEntry.Status.ADMITTED, decided_at=now, decided_by=by.user
+    )
     record_audit(
-        action="lobby.admit_all", room=room, actor=by.user, actor_label=by.label, detail={"count": len(admitted)}
+        action="lobby.admit_all", room=room, actor=by.user, actor_label=by.label, detail={"count": len(entries)}
     )
     room_pk = room.pk
-    decided = [entry.pk for entry in admitted]
+    decided = [entry.pk for entry in entries]
 
     def push() -> None:
-        for guest_pk, message in messages:
-            broadcasts.notify_guest(guest_pk=guest_pk, message=message)
+        broadcasts.notify_each_guest(messages=messages)
         broadcasts.notify_hosts(room_pk=room_pk, message={"type": "lobby.decided", "ids": decided})
 
     transaction.on_commit(push)
-    return len(admitted)
+    return len(entries)
+
+
+def save_identities(*, histories: list[ParticipantHistory]) -> None:
+    """Store many guests' identity lists in one statement."""
+    if not histories:
+        return
+    table = ParticipantHistory._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS h SET identities = v.identities::jsonb "  # noqa: S608 - table name from the model
+            "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS identities) AS v WHERE h.id = v.id",
+            [[h.pk for h in histories], [json.dumps(h.identities) for h in histories]],
+        )
 
 
 @transaction.atomic

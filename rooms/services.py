@@ -117,14 +117,23 @@ def issue_host_token(*, room: Room, user: User) -> Credentials:
 def issue_guest_token(*, guest: GuestSession, lecture: Lecture) -> Credentials:
     """A token for an admitted student: a fresh identity, publish only outside webinar mode (or when
     granted), never admin rights. The identity is remembered so moderation can find the guest."""
-    room = lecture.room
-    history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
-    identity = new_identity("guest")
-    history.identities = [*history.identities, identity][-50:]
-    history.save(update_fields=["identities"])
     from moderation.selectors import is_guest_cohost
 
-    cohost = is_guest_cohost(guest=guest, room=room)
+    history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
+    credentials = mint_guest_credentials(
+        guest=guest, lecture=lecture, history=history, cohost=is_guest_cohost(guest=guest, room=lecture.room)
+    )
+    history.save(update_fields=["identities"])
+    return credentials
+
+
+def mint_guest_credentials(
+    *, guest: GuestSession, lecture: Lecture, history: ParticipantHistory, cohost: bool
+) -> Credentials:
+    """Mint a guest's token from already loaded rows; appends the new identity to `history` (unsaved)."""
+    room = lecture.room
+    identity = new_identity("guest")
+    history.identities = [*history.identities, identity][-50:]
     may_publish = cohost or history.speak_granted or not (room.webinar or room.locked or history.muted)
     return livekit_server.mint_token(
         room=lecture.livekit_room,
