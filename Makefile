@@ -17,7 +17,7 @@ help:
 	@echo "make lint   ruff (format check + lint) and mypy"
 
 # --- install (idempotent; each step is skipped when its stamp is newer than its inputs) ---
-install: var/.apt $(VENV)/.installed static/build/room.js $(TOOLS)/server $(TOOLS)/versitygw
+install: var/.apt $(VENV)/.installed static/build/room.js $(TOOLS)/server $(TOOLS)/versitygw tools/bin/composecheck
 
 var/.apt:
 	@mkdir -p var
@@ -76,3 +76,6 @@ stop:
 
 clean: stop
 	rm -rf var static/build
+
+tools/bin/composecheck: $(wildcard tools-src/composecheck/*.go) tools-src/composecheck/go.mod
+	cd tools-src/composecheck && CGO_ENABLED=0 GOBIN=$(CURDIR)/tools/bin go install .
