@@ -191,7 +191,12 @@ LIVEKIT_TOKEN_TTL = int(env("LIVEKIT_TOKEN_TTL", "120"))
 DEV_ACCESS_KEY = env("DEV_ACCESS_KEY")
 ALLOWED_IPS = env_list("ALLOWED_IPS")
 
+# Behind pgbouncer in transaction mode, server-side cursors cannot work.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False)
+
 if PRODUCTION:
+    # The health check and LiveKit's webhook also arrive over plain HTTP inside the deployment.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livekit/webhook$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
