@@ -1,3 +1,13 @@
+from django.urls import path
+
+from adminpanel import views
+
 app_name = "adminpanel"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("accounts/", views.accounts, name="accounts"),
+    path("accounts/<int:user_id>/", views.update_account, name="update_account"),
+    path("ai/", views.ai_settings, name="ai"),
+    path("audit/", views.audit_log, name="audit"),
+]

@@ -1,6 +1,7 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
+from django.db.models import F
 
 from rooms.models import Room
 
@@ -53,6 +54,8 @@ class TranscriptSegment(models.Model):
         indexes = [
             models.Index(fields=["lecture", "start"]),
             GinIndex(SearchVector("text", config="english"), name="segment_text_search"),
+            # lecture + text in one GIN (btree_gin): the lecture page's search stays on the index
+            GinIndex(F("lecture"), SearchVector("text", config="english"), name="segment_lecture_text_search"),
         ]
 
     def __str__(self) -> str:
@@ -78,3 +81,16 @@ class AttendanceInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} {self.joined_at:%H:%M}–{self.left_at or '…'}"
+
+
+class DriveCredential(models.Model):
+    """One account's connection to Google Drive: the OAuth refresh token, encrypted (lectures/drive.py)."""
+
+    user = models.OneToOneField("accounts.User", on_delete=models.CASCADE, related_name="drive_credential")
+    encrypted_refresh_token = models.TextField(help_text="Fernet token; never shown, never logged")
+    scopes = models.CharField(max_length=500, blank=True)
+    connected_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Google Drive of {self.user}"

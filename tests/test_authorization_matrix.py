@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -22,7 +24,7 @@ from config.asgi import application
 from config.routing import websocket_urlpatterns
 from lobby.models import LobbyEntry
 from moderation.models import BannedEntry, CoHost
-from rooms.models import ParticipantHistory, Room
+from rooms.models import ParticipantHistory, Room, SharedFile
 from rooms.services import create_room, open_room
 from tests.lobby.test_consumers import ORIGIN, cookie_header
 
@@ -48,12 +50,22 @@ def accounts_only(ok: int) -> dict[str, int | str]:
     return row(401, **dict.fromkeys(LOGGED_IN, ok))
 
 
+def lecturers(ok: int = 200) -> dict[str, int | str]:
+    """A lecture's host and admins; everyone else 404 (students only when the host allows it)."""
+    return row(404, host=ok, admin=ok)
+
+
+def login_first(ok: int) -> dict[str, int | str]:
+    return row(302, **dict.fromkeys(LOGGED_IN, ok))
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
     path: str  # template with {code}, {identity}, {entry_id}, {ban_id}
     statuses: dict[str, int | str]
     body: Any = field(default=None)
+    query: str = ""
 
 
 API = "/api/v1"
@@ -115,6 +127,35 @@ ROUTES = [
     Route("POST", f"{API}/rooms/{{code}}/hand", row(403, student=200, anonymous=401, other=401), {"raised": True}),
     Route("GET", f"{API}/bans", accounts_only(200)),
     Route("POST", f"{API}/bans/{{ban_id}}/lift", row(401, host=200, cohost=404, outsider=404, admin=404)),
+    # files and lectures
+    Route(
+        "GET",
+        f"{API}/rooms/{{code}}/files",
+        row(403, host=200, cohost=200, admin=200, student=200, anonymous=401, other=401),
+    ),
+    Route(
+        "POST",
+        f"{API}/rooms/{{code}}/files",
+        row(403, host=201, cohost=201, anonymous=401, other=401),
+        {"name": "notes.pdf", "size": 10, "content_type": "application/pdf"},
+    ),
+    Route("GET", f"{API}/lectures", lecturers(), query="?room={code}"),
+    Route("GET", f"{API}/lectures/{{lecture_id}}", lecturers()),
+    Route("GET", f"{API}/lectures/{{lecture_id}}/transcript", lecturers()),
+    Route("GET", "/lectures/", login_first(200)),
+    Route("GET", "/lectures/{lecture_id}/", lecturers()),
+    Route("GET", "/lectures/{lecture_id}/export.pdf", lecturers()),
+    Route("GET", "/lectures/{lecture_id}/transcript.vtt", lecturers()),
+    Route("GET", "/lectures/{lecture_id}/transcript.txt", lecturers()),
+    Route("GET", "/lectures/{lecture_id}/attendance.csv", lecturers()),
+    Route("POST", "/lectures/{lecture_id}/access", lecturers(302), "form:allowed=on"),
+    Route("POST", "/lectures/{lecture_id}/summary/regenerate", lecturers(302)),
+    Route("POST", "/lectures/{lecture_id}/drive", lecturers(302)),
+    Route("GET", "/lectures/files/{file_id}/", row(404, host=200, cohost=200, admin=200, student=200)),
+    Route("PUT", "/lectures/uploads/{token}/", row(403)),
+    Route("GET", "/lectures/drive/connect/", row(302)),
+    Route("GET", "/lectures/drive/callback/", login_first(400)),
+    Route("POST", "/lectures/drive/disconnect/", row(302)),
     # pages
     Route("GET", "/", row(302, **dict.fromkeys(LOGGED_IN, 200))),
     Route("GET", "/rooms/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),
@@ -123,6 +164,17 @@ ROUTES = [
     Route("GET", "/healthz", row(200)),
     Route("POST", "/livekit/webhook", row(401), {"event": "room_finished"}),
     Route("GET", "/django-admin/", row(302, admin=200)),
+    # the admin dashboard
+    Route("GET", "/admin/", row(302, admin=200, outsider=403, host=403, cohost=403)),
+    Route("GET", "/admin/accounts/", row(302, admin=200, outsider=403, host=403, cohost=403)),
+    Route(
+        "POST",
+        "/admin/accounts/{user_id}/",
+        row(302, outsider=403, host=403, cohost=403),
+        "form:role=HOST&is_active=on",
+    ),
+    Route("GET", "/admin/ai/", row(302, admin=200, outsider=403, host=403, cohost=403)),
+    Route("GET", "/admin/audit/", row(302, admin=200, outsider=403, host=403, cohost=403)),
     # websockets
     Route("WS", "/ws/lobby/{code}/", row("reject", student="accept", waiting="accept", banned="accept")),
     Route("WS", "/ws/rooms/{code}/host/", row("reject", host="accept", cohost="accept")),
@@ -152,7 +204,12 @@ def _knock(client: Client, room: Room, name: str, fingerprint: str) -> dict[str,
 
 
 @pytest.fixture
-def scene(livekit: None, db: Any) -> Scene:
+def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     host = User.objects.create_user("host@uni.example", "pw-host-123456")
     cohost = User.objects.create_user("ta@uni.example", "pw-ta-1234567")
     outsider = User.objects.create_user("other@uni.example", "pw-other-12345")
@@ -198,15 +255,38 @@ def scene(livekit: None, db: Any) -> Scene:
         "identity": student_history.identities[-1],
         "entry_id": str(entry.pk),
         "ban_id": str(ban.pk),
+        "user_id": str(outsider.pk),
+        "lecture_id": str(lecture.pk),
+        "file_id": str(_shared_file(lecture).pk),
+        "token": "not-a-valid-token",
     }
     return Scene(room=room, clients=clients, fingerprints=fingerprints, params=params)
 
 
+def _shared_file(lecture: Any) -> SharedFile:
+    key = f"lectures/{lecture.pk}/files/matrix0123456789"
+    storages["default"].save(key, ContentFile(b"%PDF-1.4 slides"))
+    return SharedFile.objects.create(
+        lecture=lecture,
+        uploader_identity="host-1",
+        uploader_name="Host",
+        name="slides.pdf",
+        size=15,
+        content_type="application/pdf",
+        storage_key=key,
+        uploaded=True,
+    )
+
+
 def _request(scene: Scene, role: str, route: Route) -> int | str:
-    path = route.path.format(**scene.params)
+    path = (route.path + route.query).format(**scene.params)
     client = scene.clients[role]
     if route.method == "WS":
         return _websocket(client, path)
+    if isinstance(route.body, str) and route.body.startswith("form:"):
+        return client.generic(
+            route.method, path, route.body[5:], content_type="application/x-www-form-urlencoded"
+        ).status_code
     body = json.dumps(route.body).replace("{fingerprint}", scene.fingerprints[role]) if route.body is not None else "{}"
     if route.method == "GET":
         return client.get(path).status_code

@@ -1,0 +1,93 @@
+"""The admin dashboard: live rooms, accounts and roles, AI defaults, the audit log."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from adminpanel import services
+from adminpanel.access import admin_required
+from adminpanel.forms import AccountForm, AISettingsForm
+from adminpanel.models import AISettings
+from lobby.models import LobbyEntry
+from moderation.models import AuditEvent
+from rooms import livekit_server
+from rooms.models import Room
+
+
+@admin_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every live room, with how many are connected (from LiveKit) and waiting (from the lobby)."""
+    rooms = list(Room.objects.live().select_related("host"))
+    try:
+        connected = {r.name: r.num_participants for r in livekit_server.list_rooms()}
+        livekit_error = ""
+    except livekit_server.LiveKitError as exc:
+        connected, livekit_error = {}, str(exc)
+    rows = []
+    for room in rooms:
+        lecture = room.current_lecture()
+        rows.append(
+            {
+                "room": room,
+                "lecture": lecture,
+                "connected": connected.get(lecture.livekit_room, 0) if lecture else 0,
+                "waiting": LobbyEntry.objects.pending().filter(lecture=lecture).count() if lecture else 0,
+            }
+        )
+    return render(request, "adminpanel/overview.html", {"rows": rows, "livekit_error": livekit_error})
+
+
+@admin_required
+def accounts(request: HttpRequest) -> HttpResponse:
+    users = User.objects.order_by("email")
+    return render(request, "adminpanel/accounts.html", {"users": users, "roles": User.Role.choices})
+
+
+@admin_required
+@require_POST
+def update_account(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise Http404("No such account.")
+    form = AccountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid role.")
+        return redirect("adminpanel:accounts")
+    try:
+        services.update_account(
+            user=user,
+            role=form.cleaned_data["role"],
+            is_active=form.cleaned_data["is_active"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except services.AdminError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{user.email} updated.")
+    return redirect("adminpanel:accounts")
+
+
+@admin_required
+def ai_settings(request: HttpRequest) -> HttpResponse:
+    row = AISettings.load()
+    form = AISettingsForm(request.POST or None, instance=row)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "AI settings saved.")
+        return redirect("adminpanel:ai")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "adminpanel/ai.html", {"form": form, "row": row}, status=status)
+
+
+@admin_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.select_related("room", "actor")
+    action = request.GET.get("action", "").strip()
+    if action:
+        events = events.filter(action=action)
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    actions = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+    return render(request, "adminpanel/audit.html", {"page": page, "action": action, "actions": sorted(set(actions))})
