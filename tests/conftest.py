@@ -92,25 +92,26 @@ def room(host: User) -> Room:
     return create_room(host=host, title="CS 101 — Data structures")
 
 
+def logged_in(user: User) -> Client:
+    """A test client with `user`'s session."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def host_client(host: User) -> Client:
-    client = Client()
-    client.force_login(host)
-    return client
+    return logged_in(host)
 
 
 @pytest.fixture
 def outsider_client(outsider: User) -> Client:
-    client = Client()
-    client.force_login(outsider)
-    return client
+    return logged_in(outsider)
 
 
 @pytest.fixture
 def admin_client(admin: User) -> Client:  # type: ignore[override]
-    client = Client()
-    client.force_login(admin)
-    return client
+    return logged_in(admin)
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from lectures.models import AttendanceInterval, Lecture, TranscriptSegment
 from moderation.models import BannedEntry, CoHost
 from rooms.guests import GUEST_COOKIE, remember_guest
 from rooms.models import ChatMessage, GuestSession, ParticipantHistory, Room, SharedFile
+from tests.conftest import logged_in
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSITYGW = ROOT / "tools" / "bin" / "versitygw"
@@ -248,9 +249,7 @@ def cohost(db: Any, room: Room, host: User) -> User:
 
 @pytest.fixture
 def cohost_client(cohost: User) -> Client:
-    client = Client()
-    client.force_login(cohost)
-    return client
+    return logged_in(cohost)
 
 
 @pytest.fixture
