@@ -290,7 +290,7 @@ WHISPER_MODEL = env("WHISPER_MODEL")
 # sha256 of that folder's model.bin, checked at start-up (the bundled tiny.en is checked without it).
 WHISPER_MODEL_SHA256 = env("WHISPER_MODEL_SHA256").lower()
 WHISPER_COMPUTE_TYPE = env("WHISPER_COMPUTE_TYPE") or "int8"
-WHISPER_THREADS = int(env("WHISPER_THREADS") or 0)  # 0 = every core
+WHISPER_THREADS = int(env("WHISPER_THREADS") or 0)  # parallel decoders per room; 0 = one per core
 WHISPER_LANGUAGE = env("WHISPER_LANGUAGE") or "en"
 DEEPGRAM_API_KEY = env("DEEPGRAM_API_KEY")
 DEEPGRAM_URL = env("DEEPGRAM_URL") or "wss://api.deepgram.com/v1/listen"

@@ -26,7 +26,7 @@ class RoomIn(Schema):
     )
     lobby: bool = True
     webinar: bool = False
-    ai_assistant: bool = True
+    ai_assistant: bool | None = Field(None, description="default: the admins' setting for new rooms")
 
     @field_validator("title")
     @classmethod

@@ -41,9 +41,13 @@ def create_room(
     pin: str | None = None,
     lobby: bool = True,
     webinar: bool = False,
-    ai_assistant: bool = True,
+    ai_assistant: bool | None = None,
 ) -> Room:
-    """A new room with a fresh random invite code."""
+    """A new room with a fresh random invite code; the AI assistant follows the admins' default unless given."""
+    if ai_assistant is None:
+        from adminpanel.models import AISettings
+
+        ai_assistant = AISettings.load().ai_assistant_default
     title = title.strip()
     if not title:
         raise RoomError("The title cannot be empty.")

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from adminpanel.models import AISettings
 from config.access import client_ip
 from lobby.exceptions import RateLimited
 from lobby.services import check_ip_allowed, record_unknown_code
@@ -28,7 +29,9 @@ logger = logging.getLogger(__name__)
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    form = RoomForm(request.POST or None, initial={"lobby": True, "ai_assistant": True})
+    form = RoomForm(
+        request.POST or None, initial={"lobby": True, "ai_assistant": AISettings.load().ai_assistant_default}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         room = services.create_room(

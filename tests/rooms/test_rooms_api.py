@@ -157,3 +157,13 @@ def test_token_route_says_503_when_livekit_is_down(host_client: Client, room: Ro
     assert "video server" in response.json()["detail"]
     room.refresh_from_db()
     assert room.status == "scheduled" and not Lecture.objects.exists()
+
+
+def test_new_rooms_follow_the_admins_ai_default(host_client: Client) -> None:
+    from adminpanel.models import AISettings
+
+    row = AISettings.load()
+    row.ai_assistant_default = False
+    row.save()
+    assert post_json(host_client, "/api/v1/rooms", {"title": "Quiet"}).json()["ai_assistant"] is False
+    assert post_json(host_client, "/api/v1/rooms", {"title": "On", "ai_assistant": True}).json()["ai_assistant"] is True
