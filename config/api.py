@@ -7,6 +7,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.utils import check_csrf
 
+from rooms.exceptions import RoomError
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -54,6 +56,16 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # ninja's wording for a body that json.loads refused
         detail = "The request body is not valid JSON."
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(RoomError)
+def room_error(request: HttpRequest, exc: RoomError) -> HttpResponse:
+    """Domain errors raised anywhere below a route become {"detail"} with their own 4xx status."""
+    response = api.create_response(request, {"detail": exc.detail}, status=exc.status)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(AuthenticationError)

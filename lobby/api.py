@@ -13,10 +13,9 @@ from config.access import client_ip
 from config.api import api
 from lobby import services
 from lobby.exceptions import RateLimited
-from rooms.access import Actor, get_moderator, get_room
+from rooms.access import get_moderator, get_room
 from rooms.exceptions import NotFound, RoomError
 from rooms.guests import get_guest, remember_guest
-from rooms.models import Room
 
 router = Router(tags=["lobby"])
 
@@ -84,13 +83,6 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return response
 
 
-def _moderator(request: HttpRequest, code: str) -> tuple[Room, Actor]:
-    try:
-        return get_moderator(request, code)
-    except RoomError as exc:
-        raise HttpError(exc.status, exc.detail) from exc
-
-
 @router.post(
     "/{code}/join",
     response={200: JoinOut, 202: JoinOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
@@ -147,7 +139,7 @@ def rejoin(request: HttpRequest, code: str) -> CredentialsOut:
 @router.get("/{code}/lobby", response={200: list[WaitingOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def list_waiting(request: HttpRequest, code: str) -> list[WaitingOut]:
     """Who is waiting, oldest first."""
-    room, _ = _moderator(request, code)
+    room, _ = get_moderator(request, code)
     return [
         WaitingOut(id=entry.pk, display_name=entry.guest.display_name, waiting_since=entry.created_at)
         for entry in services.waiting_entries(room=room)
@@ -158,7 +150,7 @@ def list_waiting(request: HttpRequest, code: str) -> list[WaitingOut]:
     "/{code}/lobby/admit-all", response={200: CountOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 )
 def admit_all(request: HttpRequest, code: str) -> CountOut:
-    room, actor = _moderator(request, code)
+    room, actor = get_moderator(request, code)
     try:
         count = services.admit_all(room=room, by=actor)
     except RoomError as exc:
@@ -170,13 +162,13 @@ def admit_all(request: HttpRequest, code: str) -> CountOut:
     "/{code}/lobby/message", response={200: CountOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
 def message_waiting(request: HttpRequest, code: str, payload: MessageIn) -> CountOut:
-    room, actor = _moderator(request, code)
+    room, actor = get_moderator(request, code)
     return CountOut(count=services.message_waiting(room=room, by=actor, message=payload.message))
 
 
 @router.post("/{code}/lobby/{entry_id}/admit", response={200: StatusOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def admit(request: HttpRequest, code: str, entry_id: int) -> StatusOut:
-    room, actor = _moderator(request, code)
+    room, actor = get_moderator(request, code)
     try:
         entry = services.admit_guest(entry=services.get_entry(room=room, entry_id=entry_id), by=actor)
     except RoomError as exc:
@@ -189,7 +181,7 @@ def admit(request: HttpRequest, code: str, entry_id: int) -> StatusOut:
     response={200: StatusOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
 )
 def reject(request: HttpRequest, code: str, entry_id: int, payload: RejectIn | None = None) -> StatusOut:
-    room, actor = _moderator(request, code)
+    room, actor = get_moderator(request, code)
     try:
         entry = services.reject_guest(
             entry=services.get_entry(room=room, entry_id=entry_id),

@@ -8,10 +8,9 @@ from ninja.errors import HttpError
 
 from moderation import services
 from moderation.models import BannedEntry
-from rooms.access import Actor, get_moderator, get_participant
+from rooms.access import get_moderator, get_participant
 from rooms.exceptions import RoomError
 from rooms.livekit_server import LiveKitError
-from rooms.models import Room
 
 router = Router(tags=["moderation"])
 bans_router = Router(tags=["moderation"])
@@ -77,13 +76,6 @@ class ErrorOut(Schema):
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut}
 
 
-def _moderator(request: HttpRequest, code: str) -> tuple[Room, Actor]:
-    try:
-        return get_moderator(request, code)
-    except RoomError as exc:
-        raise HttpError(exc.status, exc.detail) from exc
-
-
 def _target_out(target: services.Target) -> TargetOut:
     return TargetOut(identity=target.identity, display_name=target.name, role=target.role)
 
@@ -100,7 +92,7 @@ def _run(call):  # type: ignore[no-untyped-def]
 @router.post("/{code}/participants/{identity}/kick", response={200: TargetOut, **ERRORS})
 def kick(request: HttpRequest, code: str, identity: str, payload: KickIn | None = None) -> TargetOut:
     """Remove a student; with "ban" they stay out (this room, or every room of the host with "course_wide")."""
-    room, actor = _moderator(request, code)
+    room, actor = get_moderator(request, code)
     options = payload or KickIn()
     target = _run(
         lambda: services.kick_participant(
@@ -113,7 +105,7 @@ def kick(request: HttpRequest, code: str, identity: str, payload: KickIn | None 
 @router.post("/{code}/mute-all", response={200: CountOut, **ERRORS})
 def mute_all(request: HttpRequest, code: str, payload: MuteAllIn | None = None) -> CountOut:
     """The panic button: everyone but hosts and co-hosts loses publish rights; "lock" sends newcomers to the lobby."""
-    room, actor = _moderator(request, code)
+    room, actor = get_moderator(request, code)
     lock = payload.lock if payload else False
     return CountOut(count=_run(lambda: services.mute_all(room=room, by=actor, lock=lock)))
 
@@ -121,7 +113,7 @@ def mute_all(request: HttpRequest, code: str, payload: MuteAllIn | None = None) 
 @router.post("/{code}/lock", response={200: LockedOut, **ERRORS})
 def lock(request: HttpRequest, code: str, payload: LockIn) -> LockedOut:
     """Lock (everyone waits in the lobby) or unlock the room."""
-    room, actor = _moderator(request, code)
+    room, actor = get_moderator(request, code)
     room = services.set_locked(room=room, by=actor, locked=payload.locked)
     return LockedOut(locked=room.locked)
 
@@ -129,7 +121,7 @@ def lock(request: HttpRequest, code: str, payload: LockIn) -> LockedOut:
 @router.post("/{code}/participants/{identity}/speak", response={200: TargetOut, **ERRORS})
 def speak(request: HttpRequest, code: str, identity: str, payload: AllowIn) -> TargetOut:
     """Grant or revoke a student's right to speak (publish)."""
-    room, actor = _moderator(request, code)
+    room, actor = get_moderator(request, code)
     return _target_out(
         _run(lambda: services.allow_speaking(room=room, identity=identity, by=actor, allow=payload.allow))
     )
@@ -138,13 +130,13 @@ def speak(request: HttpRequest, code: str, identity: str, payload: AllowIn) -> T
 @router.post("/{code}/participants/{identity}/cohost", response={200: TargetOut, **ERRORS})
 def cohost(request: HttpRequest, code: str, identity: str, payload: AllowIn) -> TargetOut:
     """Make a participant co-host, or take it back (the host only)."""
-    room, actor = _moderator(request, code)
+    room, actor = get_moderator(request, code)
     return _target_out(_run(lambda: services.set_cohost(room=room, identity=identity, by=actor, allow=payload.allow)))
 
 
 @router.post("/{code}/participants/{identity}/lower-hand", response={200: RaisedOut, **ERRORS})
 def lower_hand(request: HttpRequest, code: str, identity: str) -> RaisedOut:
-    room, actor = _moderator(request, code)
+    room, actor = get_moderator(request, code)
     _run(lambda: services.lower_hand(room=room, identity=identity, by=actor))
     return RaisedOut(raised=False)
 
@@ -152,7 +144,7 @@ def lower_hand(request: HttpRequest, code: str, identity: str) -> RaisedOut:
 @router.get("/{code}/hands", response={200: list[HandOut], **ERRORS})
 def hands(request: HttpRequest, code: str) -> list[HandOut]:
     """The raised hands, oldest first."""
-    room, _ = _moderator(request, code)
+    room, _ = get_moderator(request, code)
     lecture = room.current_lecture()
     return [HandOut(**hand) for hand in services.hands_payload(lecture=lecture)] if lecture else []
 
