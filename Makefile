@@ -65,6 +65,7 @@ test: install
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	DATABASE_URL=postgres://lectern@127.0.0.1:5433/lectern $(VENV)/bin/mypy .
 
 format: $(VENV)/.installed

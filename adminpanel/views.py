@@ -10,9 +10,9 @@ from accounts.models import User
 from adminpanel import services
 from adminpanel.access import admin_required
 from adminpanel.forms import AccountForm, AISettingsForm
-from adminpanel.models import AISettings
+from audit.models import AuditEvent
+from core.models import AISettings
 from lobby.models import LobbyEntry
-from moderation.models import AuditEvent
 from rooms import livekit_server
 from rooms.models import Room
 

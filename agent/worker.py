@@ -210,13 +210,12 @@ class Reconciler:
 
     async def reconcile(self) -> None:
         from agent import services
-        from rooms import livekit_server
 
         lectures = await services.list_lectures_to_caption()
         if not lectures:
             return
         mine = {job.job.room.name for job in self._server.active_jobs}
-        open_rooms = {room.name: room.sid for room in await asyncio.to_thread(livekit_server.list_rooms)}
+        open_rooms = await services.open_livekit_rooms()
         now = time.time()
         for lecture in lectures:
             name = lecture.livekit_room

@@ -223,8 +223,9 @@ async def lecture_with(speakers: int, rounds: int) -> dict[str, Any]:
     from asgiref.sync import sync_to_async
 
     from accounts.models import User
+    from lectures.life import end_lecture, issue_host_token
     from rooms import livekit_server
-    from rooms.services import create_room, end_lecture, issue_host_token
+    from rooms.services import create_room
     from tests.agent.participants import Listener, Speaker, passages, read_pcm, wait_until
 
     def prepare() -> tuple[Any, Any, list[Any], Any]:

@@ -7,18 +7,11 @@ from ipaddress import ip_address, ip_network
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 
+from core.net import client_ip
+
 ACCESS_COOKIE = "lectern_access"
 # The LiveKit webhook proves itself with its signature and the health check has nothing to hide.
 EXEMPT_PATHS = ("/healthz", "/livekit/webhook")
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The peer address; behind a proxy, the proxy is trusted only in production."""
-    if settings.PRODUCTION:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def ip_allowed(ip: str, allowed: list[str]) -> bool:

@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.utils import check_csrf
 
-from rooms.exceptions import RoomError
+from core.exceptions import LecternError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -58,12 +58,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
-@api.exception_handler(RoomError)
-def room_error(request: HttpRequest, exc: RoomError) -> HttpResponse:
+@api.exception_handler(LecternError)
+def domain_error(request: HttpRequest, exc: LecternError) -> HttpResponse:
     """Domain errors raised anywhere below a route become {"detail"} with their own 4xx status."""
     response = api.create_response(request, {"detail": exc.detail}, status=exc.status)
     retry_after = getattr(exc, "retry_after", None)
-    if retry_after is not None:
+    if retry_after is not None:  # RateLimited
         response["Retry-After"] = str(retry_after)
     return response
 
@@ -74,7 +74,8 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 
 def register_routers() -> None:
-    from lectures.api import room_files_router
+    from chat.api import router as chat_router
+    from lectures.api import room_router as lecture_life_router
     from lectures.api import router as lectures_router
     from lobby.api import router as lobby_router
     from moderation.api import bans_router
@@ -83,9 +84,10 @@ def register_routers() -> None:
 
     # Several apps serve routes under /rooms/{code}/…: each owns its own router.
     api.add_router("/rooms", rooms_router)
+    api.add_router("/rooms", lecture_life_router)
     api.add_router("/rooms", lobby_router)
     api.add_router("/rooms", moderation_router)
-    api.add_router("/rooms", room_files_router)
+    api.add_router("/rooms", chat_router)
     api.add_router("/lectures", lectures_router)
     api.add_router("/bans", bans_router)
 

@@ -61,11 +61,19 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    # bottom layer first; docs/architecture.md draws the layers, pyproject.toml enforces them
+    "core",
     "accounts",
     "rooms",
+    "audit",
+    "participants",
+    "transcripts",
     "lobby",
+    "summaries",
+    "chat",
     "moderation",
     "lectures",
+    "webhooks",
     "adminpanel",
 ]
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from config.api import api
 from config.health import healthz
+from webhooks.views import livekit_webhook
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -11,5 +12,6 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("lectures/", include("lectures.urls")),
     path("admin/", include("adminpanel.urls")),
-    path("", include("rooms.urls")),
+    path("livekit/webhook", livekit_webhook, name="livekit_webhook"),
+    path("", include("lectures.room_urls")),
 ]

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from lectures.models import AttendanceInterval, Lecture
+from lectures.models import AttendanceInterval
+from participants.models import GuestSession, ParticipantHistory
 from rooms import livekit_server
 from rooms.livekit_server import LiveKitError
-from rooms.models import GuestSession, ParticipantHistory
+from rooms.models import Lecture
 
 logger = logging.getLogger(__name__)
 

@@ -20,6 +20,8 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from livekit import api
 
+from core.exceptions import ServiceUnavailable
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -27,8 +29,12 @@ T = TypeVar("T")
 API_TIMEOUT_SECONDS = 5
 
 
-class LiveKitError(Exception):
-    """The LiveKit server could not be reached or refused the request."""
+class LiveKitError(ServiceUnavailable):
+    """The LiveKit server could not be reached or refused the request (503 at the API)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = f"The video server is not reachable right now ({detail})."
 
 
 class LiveKitNotFound(LiveKitError):

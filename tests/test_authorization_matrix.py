@@ -19,13 +19,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
+from chat.models import SharedFile
 from config.api import api
 from config.asgi import application
 from config.routing import websocket_urlpatterns
+from lectures.life import open_room
 from lobby.models import LobbyEntry
-from moderation.models import BannedEntry, CoHost
-from rooms.models import ParticipantHistory, Room, SharedFile
-from rooms.services import create_room, open_room
+from participants.models import BannedEntry, CoHost, ParticipantHistory
+from rooms.models import Room
+from rooms.services import create_room
 from tests.lobby.test_consumers import ORIGIN, cookie_header
 
 ROLES = ("anonymous", "outsider", "admin", "host", "cohost", "student", "waiting", "banned", "other")
@@ -228,7 +230,7 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
         clients[role].force_login(user)
     fingerprints = {role: f"fp-{role}-matrix" for role in ROLES}
     from lobby.services import admit_all
-    from rooms.access import Actor
+    from participants.access import Actor
 
     for role in ("student", "banned"):
         clients[role] = Client()

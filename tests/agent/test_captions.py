@@ -13,13 +13,14 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
-from lectures.models import Lecture, TranscriptSegment
+from lectures.life import end_lecture
 from rooms import livekit_server
 from rooms.livekit_server import Credentials
-from rooms.models import Room
-from rooms.services import create_room, end_lecture
+from rooms.models import Lecture, Room
+from rooms.services import create_room
 from tests.agent.participants import AgentWorker, Listener, Speaker, read_pcm, wait_until
 from tests.conftest import run_async, wait_for
+from transcripts.models import TranscriptSegment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -114,7 +115,7 @@ def test_a_dialog_is_captioned_per_speaker_stored_and_summarised_when_the_lectur
 
     response = host_client.post(f"/api/v1/rooms/{room.code}/end", "{}", content_type="application/json")
     assert response.status_code == 200
-    assert DBTaskResult.objects.filter(task_path="lectures.tasks.summarize_lecture").exists()
+    assert DBTaskResult.objects.filter(task_path="summaries.tasks.summarize_lecture_task").exists()
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
     lecture.refresh_from_db()

@@ -18,11 +18,13 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from accounts.models import User
-from lectures.models import AttendanceInterval, Lecture, TranscriptSegment
-from moderation.models import BannedEntry, CoHost
-from rooms.guests import GUEST_COOKIE, remember_guest
-from rooms.models import ChatMessage, GuestSession, ParticipantHistory, Room, SharedFile
+from chat.models import ChatMessage, SharedFile
+from lectures.models import AttendanceInterval
+from participants.guests import GUEST_COOKIE, remember_guest
+from participants.models import BannedEntry, CoHost, GuestSession, ParticipantHistory
+from rooms.models import Lecture, Room
 from tests.conftest import logged_in
+from transcripts.models import TranscriptSegment
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSITYGW = ROOT / "tools" / "bin" / "versitygw"
