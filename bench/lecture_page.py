@@ -203,7 +203,7 @@ def build_lecture(rng: random.Random) -> Any:
     from accounts.models import User
     from chat.models import ChatMessage
     from lectures.models import AttendanceInterval
-    from participants.models import GuestSession, ParticipantHistory
+    from participants.models import GuestSession, MintedIdentity, ParticipantHistory
     from rooms.models import Lecture
     from rooms.services import create_room
     from transcripts.models import TranscriptSegment
@@ -264,8 +264,10 @@ def build_lecture(rng: random.Random) -> Any:
         GuestSession(room=room, display_name=f"Student {i}", fingerprint=f"bench-fp-{i:06d}") for i in range(300)
     )
     ParticipantHistory.objects.bulk_create(
-        ParticipantHistory(guest=g, lecture=lecture, identities=[f"guest-{i}"], admitted_at=started)
-        for i, g in enumerate(guests)
+        ParticipantHistory(guest=g, lecture=lecture, admitted_at=started) for i, g in enumerate(guests)
+    )
+    MintedIdentity.objects.bulk_create(
+        MintedIdentity(identity=f"guest-{i}", lecture=lecture, guest=g, role="guest") for i, g in enumerate(guests)
     )
     intervals = []
     for i, guest in enumerate(guests):

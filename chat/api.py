@@ -1,16 +1,16 @@
 """Chat and shared files JSON API (`/api/v1/rooms/{code}/chat`, `/api/v1/rooms/{code}/files`)."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import StringConstraints
 
 from chat import selectors, services
 from chat.access import get_live_participant
+from core import text as plain
 from participants.access import get_participant
 
 router = Router(tags=["chat and files"])
@@ -21,8 +21,8 @@ class ErrorOut(Schema):
 
 
 class ChatIn(Schema):
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    to: Annotated[str, StringConstraints(max_length=200)] | None = None
+    text: plain.ChatText
+    to: plain.Identity | None = None
 
 
 class ChatOut(Schema):
@@ -36,9 +36,9 @@ class ChatOut(Schema):
 
 
 class FileIn(Schema):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
+    name: plain.FileName
     size: int = Field(ge=0, description="bytes; the upload link is bound to it")
-    content_type: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    content_type: plain.ContentType
 
 
 class UploadOut(Schema):

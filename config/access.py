@@ -5,7 +5,7 @@ from collections.abc import Callable
 from ipaddress import ip_address, ip_network
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 
 from core.net import client_ip
 
@@ -46,3 +46,17 @@ class DevAccessMiddleware:
         if hmac.compare_digest(request.COOKIES.get(ACCESS_COOKIE, ""), key):
             return self.get_response(request)
         return HttpResponseForbidden("This development site needs its access key: add ?key=… to the URL.")
+
+
+class MalformedRequestMiddleware:
+    """A NUL character in the path or the query string is no URL of ours: 400 before any view runs
+    (PostgreSQL would refuse it in a lookup, and a 500 is no answer to bad input)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query.lower() or "\x00" in query:
+            return JsonResponse({"detail": "The address contains a NUL character."}, status=400)
+        return self.get_response(request)

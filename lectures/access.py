@@ -24,7 +24,7 @@ from core.exceptions import LecternError, NotFound
 from lectures.models import AttendanceInterval
 from participants.bans import banned_among
 from participants.guests import guest_session_ids
-from participants.models import GuestSession
+from participants.models import GuestSession, MintedIdentity
 from rooms.access import get_room
 from rooms.models import Lecture, Room
 
@@ -95,8 +95,11 @@ def _attendee_identities(request: HttpRequest, lecture: Lecture) -> frozenset[st
     ]
     if not identities and not admitted:
         return None
-    for history in admitted:
-        identities.update(str(identity) for identity in history.identities or [])
+    identities.update(
+        MintedIdentity.objects.filter(lecture=lecture, guest_id__in=[h.guest_id for h in admitted]).values_list(
+            "identity", flat=True
+        )
+    )
     return frozenset(identities)
 
 

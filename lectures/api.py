@@ -2,12 +2,12 @@
 lectures (`/api/v1/rooms/{code}`, `/token`, `/end`), mounted under `/rooms`."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from pydantic import StringConstraints
 
+from core import text
 from lectures import life, selectors
 from lectures.access import get_lecture_for_viewer, lectures_visible_to
 from participants.access import get_room_for_host
@@ -41,7 +41,7 @@ class SegmentOut(Schema):
 
 
 class TranscriptQuery(Schema):
-    q: Annotated[str, StringConstraints(max_length=200)] = Field(
+    q: text.SearchText = Field(
         "", description='web-style search: words, "a phrase", -excluded; empty = the whole transcript'
     )
 
@@ -58,7 +58,7 @@ class EndOut(Schema):
 
 
 class RoomSettingsIn(Schema):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None = None
+    title: text.Title | None = None
     lobby: bool | None = None
     webinar: bool | None = None
     ai_assistant: bool | None = None

@@ -15,7 +15,7 @@ from accounts.models import User
 from core.exceptions import RoomNotLive, ServiceUnavailable
 from lectures import attendance
 from lectures.attendance import reconcile_live_lecture
-from participants.identities import new_identity
+from participants.identities import new_identity, record_host_identity
 from rooms import livekit_server
 from rooms.livekit_server import Credentials, LiveKitError
 from rooms.models import Lecture, Room
@@ -62,9 +62,11 @@ def issue_host_token(*, room: Room, user: User) -> Credentials:
     if lecture is None:
         raise RoomNotLive("The host has not opened this room yet.")
     role = "host" if room.host_id == user.pk else "cohost"
+    identity = new_identity(role)
+    record_host_identity(lecture=lecture, user=user, role=role, identity=identity)
     return livekit_server.mint_token(
         room=lecture.livekit_room,
-        identity=new_identity(role),
+        identity=identity,
         name=user.display_name,
         can_publish=True,
         can_subscribe=True,

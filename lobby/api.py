@@ -1,13 +1,13 @@
 """Lobby JSON API: students knock and rejoin; hosts list, admit, reject and message those waiting."""
 
-import re
 from datetime import datetime
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
-from pydantic import StringConstraints, field_validator
+from pydantic import StringConstraints
 
+from core import text
 from core.exceptions import NotAllowed, NotFound
 from core.net import client_ip
 from core.ratelimit import check_ip_allowed, record_unknown_code
@@ -18,21 +18,12 @@ from rooms.access import get_room
 
 router = Router(tags=["lobby"])
 
-NAME_FORBIDDEN = re.compile(r"[<>\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
-
 
 class JoinIn(Schema):
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    display_name: text.DisplayName
     fingerprint: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,128}$")]
     pin: Annotated[str, StringConstraints(max_length=12)] | None = None
     transcribe_me: bool = True
-
-    @field_validator("display_name")
-    @classmethod
-    def plain_name(cls, value: str) -> str:
-        if NAME_FORBIDDEN.search(value):
-            raise ValueError("use letters, digits and ordinary punctuation only (no control characters or < >)")
-        return value
 
 
 class JoinOut(Schema):
@@ -56,11 +47,11 @@ class WaitingOut(Schema):
 
 
 class RejectIn(Schema):
-    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    message: text.Note = ""
 
 
 class MessageIn(Schema):
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    message: text.Message
 
 
 class CountOut(Schema):

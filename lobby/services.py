@@ -9,14 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import record_audit
-from core.exceptions import NotFound, RateLimited, RoomNotLive
+from core.exceptions import LecternError, NotFound, RateLimited, RoomNotLive
 from core.ratelimit import ip_key, record_hit, retry_after
+from core.text import same_name
 from lobby import broadcasts
 from lobby.exceptions import Banned, KnockRefused, WrongPin
 from lobby.models import LobbyEntry
 from participants.access import Actor
 from participants.bans import banned_among, find_ban
-from participants.cohosts import cohost_guest_ids
+from participants.cohosts import cohost_guest_ids, host_names
 from participants.histories import is_admitted
 from participants.identities import issue_guest_token, mint_guest_credentials, save_identities
 from participants.models import GuestSession, ParticipantHistory
@@ -117,6 +118,8 @@ def knock(
     existing_guest: GuestSession | None,
 ) -> KnockResult:
     """A student asks to come in: PIN, bans and room state are checked; then they wait or enter."""
+    if any(same_name(display_name, name) for name in host_names(room=room)):
+        raise LecternError("That is the name of one of this room's hosts: please use your own name.")
     # Outside the transaction: a failed PIN must stay counted although the knock fails.
     _check_pin(room=room, pin=pin, ip=ip)
     _ensure_not_banned(room=room, guest=existing_guest, fingerprint=fingerprint)
@@ -259,15 +262,17 @@ def admit_all(*, room: Room, by: Actor) -> int:
         lecture=lecture, admitted_at=now, speak_granted=False
     )
     messages: list[tuple[int, dict[str, Any]]] = []
+    minted = []
     for entry in entries:
         history = histories[entry.guest_id]
         if history.pk in newly_admitted:
             history.lecture_id, history.admitted_at, history.speak_granted = lecture.pk, now, False
-        credentials = mint_guest_credentials(
+        credentials, identity = mint_guest_credentials(
             guest=entry.guest, lecture=lecture, history=history, cohost=entry.guest_id in cohosts
         )
+        minted.append(identity)
         messages.append((entry.guest_id, _admitted_message(credentials)))
-    save_identities(histories=[histories[guest_id] for guest_id in guest_ids])
+    save_identities(rows=minted)
     LobbyEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
         status=LobbyEntry.Status.ADMITTED, decided_at=now, decided_by=by.user
     )
@@ -353,7 +358,10 @@ def guest_status(*, guest: GuestSession) -> dict[str, Any]:
         return {"type": "lobby.status", "status": "rejected", "message": "You cannot join this room."}
     history = ParticipantHistory.objects.filter(guest=guest).first()
     if history is not None and is_admitted(history, lecture):
-        return _admitted_message(issue_guest_token(guest=guest, lecture=lecture))
+        try:
+            return _admitted_message(issue_guest_token(guest=guest, lecture=lecture))
+        except RateLimited as exc:
+            return {"type": "error", "detail": exc.detail, "retry_after": exc.retry_after}
     entry = LobbyEntry.objects.filter(guest=guest, lecture=lecture).order_by("-created_at").first()
     if entry is None:
         return {"type": "lobby.status", "status": "rejected", "message": "Knock again to join this lecture."}

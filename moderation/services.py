@@ -21,7 +21,7 @@ from moderation.models import HandRaise
 from participants.access import Actor
 from participants.cohosts import is_guest_cohost
 from participants.histories import is_admitted_guest
-from participants.identities import all_identities, cohost_identities, current_identity, guest_for_identity
+from participants.identities import all_identities, cohost_identities, current_identity, guest_for_identity, minted
 from participants.models import BannedEntry, CoHost, GuestSession, ParticipantHistory
 from rooms import livekit_server
 from rooms.livekit_server import LiveKitError
@@ -148,20 +148,22 @@ def kick_participant(*, room: Room, identity: str, by: Actor, ban: bool = False,
 
 
 def enforce_admission(*, lecture: Lecture, identity: str) -> bool:
-    """A participant just joined LiveKit: remove it again if its guest is banned or no longer admitted.
+    """A participant just joined LiveKit: remove it again unless we minted its identity for this lecture
+    and, for a guest, the guest is still admitted and not banned.
 
-    LiveKit cannot revoke a token, so an old token that reconnects is turned away here.
+    LiveKit cannot revoke a token, so an old token that reconnects is turned away here; so is an
+    identity we never minted (a token signed elsewhere with a leaked key, a test tool).
     """
     room = lecture.room
-    guest = guest_for_identity(room=room, identity=identity)
-    if guest is None or is_admitted_guest(guest, room):
+    row = minted(lecture=lecture, identity=identity)
+    if row is not None and (row.guest is None or is_admitted_guest(row.guest, room)):
         return False
     _remove_from_livekit(lecture=lecture, identities=[identity])
     record_audit(
-        action="participant.refused",
+        action="participant.refused" if row is not None else "participant.unknown",
         room=room,
         actor_label="livekit webhook",
-        target=guest.display_name,
+        target=row.guest.display_name if row is not None and row.guest else identity,
         detail={"identity": identity},
     )
     return True
@@ -175,10 +177,13 @@ def lift_ban(*, ban: BannedEntry, by: User) -> BannedEntry:
     return ban
 
 
-def _set_publish(*, lecture: Lecture, identities: list[str], allow: bool) -> None:
+def _set_publish(*, lecture: Lecture, identities: list[str], allow: bool, data: bool = False) -> None:
+    """Set publish rights; only co-hosts (data=True) may send data packets, never students."""
     for identity in identities:
         with contextlib.suppress(livekit_server.LiveKitNotFound):
-            livekit_server.update_permissions(room=lecture.livekit_room, identity=identity, can_publish=allow)
+            livekit_server.update_permissions(
+                room=lecture.livekit_room, identity=identity, can_publish=allow, can_publish_data=data
+            )
 
 
 def _students_present(*, room: Room, lecture: Lecture) -> list[str]:
@@ -269,8 +274,7 @@ def set_cohost(*, room: Room, identity: str, by: Actor, allow: bool) -> Target:
                 livekit_server.update_attributes(
                     room=lecture.livekit_room, identity=connected, attributes={"role": "cohost" if allow else "guest"}
                 )
-        if allow or not room.webinar:
-            _set_publish(lecture=lecture, identities=identities, allow=allow or not room.webinar)
+        _set_publish(lecture=lecture, identities=identities, allow=allow or not room.webinar, data=allow)
 
     transaction.on_commit(tell_livekit)
     return Target(identity=identity, role="cohost" if allow else "guest", guest=guest, name=target.name)

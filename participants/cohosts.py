@@ -15,6 +15,12 @@ def is_guest_cohost(*, guest: GuestSession, room: Room) -> bool:
     return CoHost.objects.filter(room=room, guest=guest).exists()
 
 
+def host_names(*, room: Room) -> list[str]:
+    """The names the room's host and account co-hosts are shown under."""
+    users = User.objects.filter(cohosted_rooms__room=room)
+    return [room.host.display_name, *(user.display_name for user in users)]
+
+
 def cohost_guest_ids(*, room: Room, guest_ids: list[int]) -> set[int]:
     """Which of these guest sessions are co-hosts of the room (one query for any number)."""
     return set(CoHost.objects.filter(room=room, guest_id__in=guest_ids).values_list("guest_id", flat=True))

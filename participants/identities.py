@@ -1,15 +1,25 @@
-"""LiveKit identities: minted by the server for every connection, each mapped back to its guest."""
+"""LiveKit identities: minted by the server for every connection, each mapped back to its owner.
 
-import json
+Every identity is a MintedIdentity row. Minting for one guest is rate-limited (a reload or a network
+change still gets a token; a loop that asks for hundreds does not).
+"""
+
 import secrets
+from datetime import timedelta
 
-from django.db import connection
+from django.utils import timezone
 
+from accounts.models import User
+from core.exceptions import RateLimited
 from participants.cohosts import is_guest_cohost
-from participants.models import GuestSession, ParticipantHistory
+from participants.models import GuestSession, MintedIdentity, ParticipantHistory
 from rooms import livekit_server
 from rooms.livekit_server import Credentials
 from rooms.models import Lecture, Room
+
+# Tokens one guest may be given: enough for reloads and reconnects, not for hoarding connections.
+GUEST_TOKENS = 12
+GUEST_TOKEN_WINDOW = timedelta(minutes=2)
 
 
 def new_identity(prefix: str) -> str:
@@ -17,74 +27,89 @@ def new_identity(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(6)}"
 
 
+def minted(*, lecture: Lecture, identity: str) -> MintedIdentity | None:
+    """The row of an identity we minted for this lecture; None for one we never minted."""
+    return MintedIdentity.objects.select_related("guest", "user").filter(lecture=lecture, identity=identity).first()
+
+
 def guest_for_identity(*, room: Room, identity: str) -> GuestSession | None:
     """The guest session of `room` that this identity was minted for, if any."""
-    history = (
-        ParticipantHistory.objects.select_related("guest")
-        .filter(guest__room=room, identities__contains=[identity])
-        .first()
-    )
-    return history.guest if history else None
+    row = MintedIdentity.objects.select_related("guest").filter(identity=identity, guest__room=room).first()
+    return row.guest if row else None
 
 
 def current_identity(guest: GuestSession) -> str:
     """The identity of the guest's newest connection ("" before the first token)."""
-    history = ParticipantHistory.objects.filter(guest=guest).first()
-    return str(history.identities[-1]) if history and history.identities else ""
+    row = MintedIdentity.objects.filter(guest=guest).order_by("-created_at", "-pk").first()
+    return row.identity if row else ""
+
+
+def all_identities(guest: GuestSession, *, lecture: Lecture | None = None) -> list[str]:
+    """Every identity ever minted for the guest (in one lecture, when given), oldest first."""
+    rows = MintedIdentity.objects.filter(guest=guest)
+    if lecture is not None:
+        rows = rows.filter(lecture=lecture)
+    return list(rows.values_list("identity", flat=True))
 
 
 def cohost_identities(*, room: Room) -> set[str]:
     """Every identity minted for the room's co-host guests (one query)."""
-    rows = ParticipantHistory.objects.filter(guest__cohost__room=room).values_list("identities", flat=True)
-    return {str(identity) for identities in rows for identity in identities or []}
+    return set(MintedIdentity.objects.filter(guest__cohost__room=room).values_list("identity", flat=True))
 
 
-def all_identities(guest: GuestSession) -> list[str]:
-    history = ParticipantHistory.objects.filter(guest=guest).first()
-    return [str(identity) for identity in (history.identities if history else None) or []]
+def record_host_identity(*, lecture: Lecture, user: User, role: str, identity: str) -> MintedIdentity:
+    return MintedIdentity.objects.create(identity=identity, lecture=lecture, user=user, role=role)
+
+
+def check_token_budget(*, guest: GuestSession) -> None:
+    """Raise RateLimited when this guest was given too many tokens just now."""
+    since = timezone.now() - GUEST_TOKEN_WINDOW
+    recent = list(
+        MintedIdentity.objects.filter(guest=guest, created_at__gt=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:GUEST_TOKENS]
+    )
+    if len(recent) >= GUEST_TOKENS:
+        wait = recent[-1] + GUEST_TOKEN_WINDOW - timezone.now()
+        raise RateLimited(
+            "Too many reconnections in a short time. Wait a moment and try again.",
+            retry_after=max(1, int(wait.total_seconds()) + 1),
+        )
 
 
 def mint_guest_credentials(
     *, guest: GuestSession, lecture: Lecture, history: ParticipantHistory, cohost: bool
-) -> Credentials:
-    """Mint a guest's token from already loaded rows; appends the new identity to `history` (unsaved)."""
+) -> tuple[Credentials, MintedIdentity]:
+    """Mint a guest's token from already loaded rows, with its identity row (unsaved: the caller saves)."""
     room = lecture.room
     identity = new_identity("guest")
-    history.identities = [*history.identities, identity][-50:]
     may_publish = cohost or history.speak_granted or not (room.webinar or room.locked or history.muted)
-    return livekit_server.mint_token(
+    role = "cohost" if cohost else "guest"
+    credentials = livekit_server.mint_token(
         room=lecture.livekit_room,
         identity=identity,
         name=guest.display_name,
         can_publish=may_publish,
         can_subscribe=True,
-        can_publish_data=True,
-        attributes={
-            "role": "cohost" if cohost else "guest",
-            "lectern.transcribe": "yes" if guest.transcribe_me else "no",
-        },
+        # students send nothing through LiveKit: chat, hands, polls and files go through our API
+        can_publish_data=cohost,
+        attributes={"role": role, "lectern.transcribe": "yes" if guest.transcribe_me else "no"},
     )
+    return credentials, MintedIdentity(identity=identity, lecture=lecture, guest=guest, role=role)
 
 
 def issue_guest_token(*, guest: GuestSession, lecture: Lecture) -> Credentials:
     """A token for an admitted student: a fresh identity, publish only outside webinar mode (or when
-    granted), never admin rights. The identity is remembered so moderation can find the guest."""
+    granted), never admin rights, no data. The identity is kept so moderation can find the guest."""
+    check_token_budget(guest=guest)
     history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
-    credentials = mint_guest_credentials(
+    credentials, row = mint_guest_credentials(
         guest=guest, lecture=lecture, history=history, cohost=is_guest_cohost(guest=guest, room=lecture.room)
     )
-    history.save(update_fields=["identities"])
+    row.save()
     return credentials
 
 
-def save_identities(*, histories: list[ParticipantHistory]) -> None:
-    """Store many guests' identity lists in one statement."""
-    if not histories:
-        return
-    table = ParticipantHistory._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS h SET identities = v.identities::jsonb "  # noqa: S608 - table name from the model
-            "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS identities) AS v WHERE h.id = v.id",
-            [[h.pk for h in histories], [json.dumps(h.identities) for h in histories]],
-        )
+def save_identities(*, rows: list[MintedIdentity]) -> None:
+    """Store many minted identities in one statement."""
+    MintedIdentity.objects.bulk_create(rows)

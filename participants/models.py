@@ -33,11 +33,10 @@ class GuestSession(models.Model):
 
 
 class ParticipantHistory(models.Model):
-    """One row per guest session: what became of it (admitted, rejected, kicked, banned) and its identities."""
+    """One row per guest session: what became of it (admitted, rejected, kicked, banned)."""
 
     guest = models.OneToOneField(GuestSession, on_delete=models.CASCADE, related_name="history")
     lecture = models.ForeignKey("rooms.Lecture", on_delete=models.SET_NULL, null=True, blank=True)
-    identities = models.JSONField(default=list, help_text="LiveKit identities minted for this guest session.")
     admitted_at = models.DateTimeField(null=True, blank=True)
     rejected_count = models.PositiveSmallIntegerField(default=0)
     kicked_at = models.DateTimeField(null=True, blank=True)
@@ -108,3 +107,29 @@ class BannedEntry(models.Model):
 
     def __str__(self) -> str:
         return f"ban of {self.display_name or self.fingerprint}"
+
+
+class MintedIdentity(models.Model):
+    """A LiveKit identity the server minted for one connection: whose it is, in which lecture.
+
+    Every identity ever minted is kept, so a host's action on any of them reaches the guest and all
+    of its connections, and an identity that is not here was never ours (participant_joined removes it).
+    """
+
+    identity = models.CharField(max_length=200, unique=True)
+    lecture = models.ForeignKey("rooms.Lecture", on_delete=models.CASCADE, related_name="minted_identities")
+    guest = models.ForeignKey(
+        GuestSession, on_delete=models.CASCADE, null=True, blank=True, related_name="minted_identities"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(max_length=10, help_text="host, cohost or guest, when minted")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["guest", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.identity

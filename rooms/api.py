@@ -8,9 +8,10 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from pydantic import StringConstraints, field_validator
+from pydantic import StringConstraints
 
 from accounts.models import User
+from core import text
 from core.exceptions import NotAuthenticated, NotFound
 from core.net import client_ip
 from core.ratelimit import check_ip_allowed, record_unknown_code
@@ -22,20 +23,13 @@ router = Router(tags=["rooms"])
 
 
 class RoomIn(Schema):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    title: text.Title
     pin: Annotated[str, StringConstraints(pattern=r"^\d{4,12}$")] | None = Field(
         None, description="4-12 digits; students must enter it to knock."
     )
     lobby: bool = True
     webinar: bool = False
     ai_assistant: bool | None = Field(None, description="default: the admins' setting for new rooms")
-
-    @field_validator("title")
-    @classmethod
-    def no_control_characters(cls, value: str) -> str:
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-            raise ValueError("must not contain control characters")
-        return value
 
 
 class RoomOut(Schema):

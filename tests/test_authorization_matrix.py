@@ -25,7 +25,8 @@ from config.asgi import application
 from config.routing import websocket_urlpatterns
 from lectures.life import open_room
 from lobby.models import LobbyEntry
-from participants.models import BannedEntry, CoHost, ParticipantHistory
+from participants.identities import current_identity
+from participants.models import BannedEntry, CoHost, GuestSession, ParticipantHistory
 from rooms.models import Room
 from rooms.services import create_room
 from tests.lobby.test_consumers import ORIGIN, cookie_header
@@ -250,11 +251,11 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
     clients["other"] = Client()
     _knock(clients["other"], other_room, "Other", fingerprints["other"])
 
-    student_history = ParticipantHistory.objects.get(guest__fingerprint=fingerprints["student"])
+    student_identity = current_identity(GuestSession.objects.get(fingerprint=fingerprints["student"]))
     entry = LobbyEntry.objects.get(lecture=lecture, status="pending")
     params = {
         "code": room.code,
-        "identity": student_history.identities[-1],
+        "identity": student_identity,
         "entry_id": str(entry.pk),
         "ban_id": str(ban.pk),
         "user_id": str(outsider.pk),

@@ -33,17 +33,15 @@ def record_webhook(*, event: livekit_server.WebhookEvent) -> bool:
             life.record_room_started(lecture=lecture, room_sid=event.room_sid)
         elif event.event == "room_finished":
             life.record_room_finished(lecture=lecture, at=at)
-        elif event.event == "participant_joined" and not event.participant_is_agent:
-            attendance.record_join(
-                lecture=lecture,
-                identity=event.participant_identity,
-                name=event.participant_name,
-                role=event.participant_role,
-                at=at,
-            )
+        elif event.event == "participant_joined" and not event.participant_is_service:
+            attendance.record_join(lecture=lecture, identity=event.participant_identity, at=at)
         elif event.event in ("participant_left", "participant_connection_aborted"):
             attendance.record_leave(lecture=lecture, identity=event.participant_identity, at=at)
-    if event.event == "participant_joined" and lecture.status == Lecture.Status.LIVE:
+    if (
+        event.event == "participant_joined"
+        and lecture.status == Lecture.Status.LIVE
+        and not event.participant_is_service
+    ):
         # outside the transaction: it calls LiveKit
         enforce_admission(lecture=lecture, identity=event.participant_identity)
     return True

@@ -10,10 +10,13 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from lectures.life import end_lecture
+from participants.identities import issue_guest_token
+from participants.models import GuestSession, ParticipantHistory
 from rooms import livekit_server
 from rooms.livekit_server import Credentials
 from rooms.models import Lecture, Room
@@ -32,17 +35,12 @@ def host_credentials(client: Client, room: Room) -> Credentials:
 
 
 def guest_credentials(lecture: Lecture, name: str, *, transcribe: bool = True, publish: bool = True) -> Credentials:
-    attributes = {"role": "guest"}
-    if not transcribe:
-        attributes["lectern.transcribe"] = "no"
-    return livekit_server.mint_token(
-        room=lecture.livekit_room,
-        identity=f"guest-{secrets.token_hex(6)}",
-        name=name,
-        can_publish=publish,
-        attributes=attributes,
-        ttl_seconds=600,
+    """An admitted student's token, minted the way admission mints it (any other identity is removed)."""
+    guest = GuestSession.objects.create(
+        room=lecture.room, display_name=name, fingerprint=f"fp-{secrets.token_hex(8)}", transcribe_me=transcribe
     )
+    ParticipantHistory.objects.create(guest=guest, lecture=lecture, admitted_at=timezone.now(), muted=not publish)
+    return issue_guest_token(guest=guest, lecture=lecture)
 
 
 def split(name: str, first: str) -> tuple[bytes, bytes]:
