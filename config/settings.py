@@ -4,9 +4,12 @@ Each variable is documented in `.env.example`. A secret can also come from `<NAM
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+
+from config.exposure import bind_address, check_exposed_site, exposure, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,13 +33,39 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DOMAIN = env("DOMAIN")
 PRODUCTION = bool(DOMAIN)
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-PORT = int(env("PORT", "8000"))
+# The web port of `make dev`: WEB_PORT, because honcho gives every Procfile process its own PORT.
+PORT = int(env("WEB_PORT") or env("PORT", "8000"))
 
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdef"  # noqa: S105 - dev only
-SECRET_KEY = env("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
-if not SECRET_KEY:
-    raise RuntimeError("DJANGO_SECRET_KEY must be set when DOMAIN is set")
+# --- Secrets and exposure (README "Secrets"; config/exposure.py) ---
+# `make dev` writes per-checkout secrets once into SECRETS_FILE (scripts/secrets.sh); the
+# environment and NAME_FILE win over it. Only a site nobody else can reach (loopback bind, no
+# DOMAIN, no DEV_ACCESS_KEY) falls back to the public dev values, and only it may run with DEBUG.
+SECRETS_FILE = Path(env("SECRETS_FILE") or BASE_DIR / "var" / "secrets.env")
+_GENERATED_SECRETS = read_env_file(SECRETS_FILE)
+
+
+def secret(name: str) -> str:
+    """A secret from the environment (or NAME_FILE), else from the per-checkout secrets file."""
+    return env(name) or _GENERATED_SECRETS.get(name, "")
+
+
+BIND_ADDRESS = bind_address(sys.argv, os.environ)
+EXPOSED_BECAUSE = exposure(bind=BIND_ADDRESS, domain=DOMAIN, dev_access_key=env("DEV_ACCESS_KEY"))
+SECRET_KEY = secret("DJANGO_SECRET_KEY")
+LIVEKIT_API_KEY = secret("LIVEKIT_API_KEY")
+LIVEKIT_API_SECRET = secret("LIVEKIT_API_SECRET")
+check_exposed_site(
+    reasons=EXPOSED_BECAUSE,
+    secrets={"DJANGO_SECRET_KEY": SECRET_KEY, "LIVEKIT_API_SECRET": LIVEKIT_API_SECRET},
+    debug_requested=env_bool("DEBUG", default=False),
+)
+if not EXPOSED_BECAUSE:
+    SECRET_KEY = SECRET_KEY or "dev-only-insecure-secret-key-change-me-0123456789abcdef"  # noqa: S105 - loopback only
+    LIVEKIT_API_KEY = LIVEKIT_API_KEY or "devkey"
+    LIVEKIT_API_SECRET = LIVEKIT_API_SECRET or "lectern-dev-secret-0123456789abcdefghijkl"  # noqa: S105 - loopback only
+LIVEKIT_API_KEY = LIVEKIT_API_KEY or "lectern"  # the key name docker-compose.yml defaults to
+DEBUG = env_bool("DEBUG", default=not EXPOSED_BECAUSE)
+# --- end of secrets and exposure ---
 
 if PRODUCTION:
     ALLOWED_HOSTS = [DOMAIN, *env_list("EXTRA_ALLOWED_HOSTS")]
@@ -190,8 +219,7 @@ MEDIA_URL = "/media/"
 
 # LiveKit: the local dev server by default; LiveKit Cloud works by setting these three.
 LIVEKIT_URL = env("LIVEKIT_URL", "ws://127.0.0.1:7880")
-LIVEKIT_API_KEY = env("LIVEKIT_API_KEY", "devkey")
-LIVEKIT_API_SECRET = env("LIVEKIT_API_SECRET", "lectern-dev-secret-0123456789abcdefghijkl")
+# LIVEKIT_API_KEY and LIVEKIT_API_SECRET: see "Secrets and exposure" at the top.
 # How long a token may be used to connect; LiveKit keeps a connected session alive past it.
 LIVEKIT_TOKEN_TTL = int(env("LIVEKIT_TOKEN_TTL", "120"))
 
