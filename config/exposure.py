@@ -77,7 +77,7 @@ def _runserver_bind(argv: Sequence[str]) -> str:
     for argument in argv[position + 1 :]:
         if argument.startswith("-"):
             continue
-        host, _, port = argument.rpartition(":")
+        host = argument.rpartition(":")[0]
         if not host:
             return "127.0.0.1"  # only a port
         return "0.0.0.0" if host == "0" else host  # noqa: S104 - runserver's shorthand for every interface

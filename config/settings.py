@@ -60,9 +60,9 @@ check_exposed_site(
     debug_requested=env_bool("DEBUG", default=False),
 )
 if not EXPOSED_BECAUSE:
-    SECRET_KEY = SECRET_KEY or "dev-only-insecure-secret-key-change-me-0123456789abcdef"  # noqa: S105 - loopback only
+    SECRET_KEY = SECRET_KEY or "dev-only-insecure-secret-key-change-me-0123456789abcdef"  # loopback only
     LIVEKIT_API_KEY = LIVEKIT_API_KEY or "devkey"
-    LIVEKIT_API_SECRET = LIVEKIT_API_SECRET or "lectern-dev-secret-0123456789abcdefghijkl"  # noqa: S105 - loopback only
+    LIVEKIT_API_SECRET = LIVEKIT_API_SECRET or "lectern-dev-secret-0123456789abcdefghijkl"  # loopback only
 LIVEKIT_API_KEY = LIVEKIT_API_KEY or "lectern"  # the key name docker-compose.yml defaults to
 DEBUG = env_bool("DEBUG", default=not EXPOSED_BECAUSE)
 # --- end of secrets and exposure ---
