@@ -232,7 +232,7 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVE
 
 if PRODUCTION:
     # The health check and LiveKit's webhook also arrive over plain HTTP inside the deployment.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livekit/webhook$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^livekit/webhook$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))

@@ -54,12 +54,18 @@ def run_make_dev_in_sandbox(tmp_path: Path, command: str) -> Path:
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / "tools" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "honcho").symlink_to(Path(sys.executable).parent / "honcho")
-    for fake in (tmp_path / ".venv" / "bin" / "daphne", tmp_path / ".venv" / "bin" / "python", tmp_path / "tools" / "bin" / "server"):
+    for fake in (
+        tmp_path / ".venv" / "bin" / "daphne",
+        tmp_path / ".venv" / "bin" / "python",
+        tmp_path / "tools" / "bin" / "server",
+    ):
         fake.write_text(RECORDER.format(records=records))
         fake.chmod(0o755)
     if (ROOT / "scripts" / "secrets.sh").exists():
         subprocess.run(["scripts/secrets.sh"], cwd=tmp_path, env=CLEAN_ENV, check=True, capture_output=True, timeout=30)
-    result = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=CLEAN_ENV, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, env=CLEAN_ENV, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return records
 
@@ -82,4 +88,3 @@ def test_make_dev_points_livekit_webhooks_at_the_port_web_binds(tmp_path: Path, 
     assert webhook == f"http://127.0.0.1:{web_port}/livekit/webhook"
     assert web_port == int(variables.get("WEB_PORT", "8000"))
     assert recorded_args(records, "server") == ["--config", "var/livekit-dev.yaml"]
-
