@@ -11,6 +11,7 @@ APT_PACKAGES := postgresql redis-server chromium espeak-ng sox poppler-utils fon
 WEB_PORT ?= $(or $(PORT),8000)
 REDISPORT_DEV ?= 6380
 DEV_DATABASE_URL := postgres://lectern@127.0.0.1:$(or $(PGPORT_DEV),5433)/lectern
+CLUSTER_DATABASE_URL := postgres://lectern@127.0.0.1:$(or $(PGPORT_CLUSTER),5435)/lectern
 
 .PHONY: help install dev cluster test lint format services-test stop clean
 
@@ -69,7 +70,8 @@ cluster: install
 	@scripts/secrets.sh
 	@scripts/postgres.sh start cluster
 	@scripts/redis.sh start cluster
-	@scripts/cluster.sh run
+	@DATABASE_URL=$(CLUSTER_DATABASE_URL) $(PY) manage.py migrate --noinput -v 0
+	@DATABASE_URL=$(CLUSTER_DATABASE_URL) scripts/cluster.sh run
 
 test: install
 	@scripts/test.sh

@@ -338,3 +338,5 @@ OPENAI_TIMEOUT = float(env("OPENAI_TIMEOUT") or 60)
 AI_ASSISTANT_DEFAULT = env_bool("AI_ASSISTANT_DEFAULT", default=True)
 # Fraction of CPU above which the agent worker takes no new rooms (LiveKit's own default is 0.7).
 AGENT_LOAD_THRESHOLD = float(env("AGENT_LOAD_THRESHOLD") or 0.9)
+# The agent worker's health server in production mode (`python -m agent start`); one per worker.
+AGENT_HEALTH_PORT = int(env("AGENT_HEALTH_PORT") or 8081)
