@@ -340,3 +340,4 @@ AI_ASSISTANT_DEFAULT = env_bool("AI_ASSISTANT_DEFAULT", default=True)
 AGENT_LOAD_THRESHOLD = float(env("AGENT_LOAD_THRESHOLD") or 0.9)
 # The agent worker's health server in production mode (`python -m agent start`); one per worker.
 AGENT_HEALTH_PORT = int(env("AGENT_HEALTH_PORT") or 8081)
+AGENT_HEALTH_HOST = env("AGENT_HEALTH_HOST")  # empty = every interface (a container's health check)
