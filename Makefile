@@ -63,7 +63,7 @@ dev: install
 	@echo ""
 	@echo "  Lectern is starting: open http://127.0.0.1:$(WEB_PORT)/  (Ctrl-C stops everything)"
 	@echo ""
-	@WEB_PORT=$(WEB_PORT) LIVEKIT_REDIS=127.0.0.1:$(REDISPORT_DEV) $(VENV)/bin/honcho -f Procfile.dev start
+	@DATABASE_URL=$${DATABASE_URL:-$(DEV_DATABASE_URL)} WEB_PORT=$(WEB_PORT) LIVEKIT_REDIS=127.0.0.1:$(REDISPORT_DEV) $(VENV)/bin/honcho -f Procfile.dev start
 
 # Several processes of each kind on one machine, with the settings production uses (README).
 cluster: install
