@@ -101,6 +101,37 @@ def test_a_student_waiting_on_web_a_gets_the_token_when_the_host_admits_through_
     assert admitted["livekit_url"] == cluster.livekit[1]
 
 
+def test_a_knock_on_web_b_reaches_the_hosts_socket_on_web_a(cluster: Cluster, host: User) -> None:
+    web_a, web_b = cluster.web
+    sessionid = host_session(host)
+
+    async def scenario() -> dict[str, Any]:
+        professor = Browser.open(cluster, sessionid=sessionid)
+        student = Browser.open(cluster)
+        try:
+            code, _ = await create_and_open_room(professor, web_a, lobby=True)
+            socket = await professor.session.ws_connect(
+                f"{web_a.replace('http', 'ws')}/ws/rooms/{code}/host/", origin=web_a
+            )
+            snapshot = await asyncio.wait_for(socket.receive_json(), timeout=PUSH_TIMEOUT)
+            assert snapshot == {"type": "lobby.snapshot", "waiting": []}, snapshot
+            status, joined = await student.post(
+                f"{web_b}/api/v1/rooms/{code}/join", {"display_name": "Ada", "fingerprint": "fp-cluster-0003"}
+            )
+            assert status == 202, joined
+            async with asyncio.timeout(PUSH_TIMEOUT):  # skip anything else the host's socket is told
+                while (message := await socket.receive_json()).get("type") != "lobby.knock":
+                    pass
+            await socket.close()
+            return message
+        finally:
+            await professor.session.close()
+            await student.session.close()
+
+    knock = run_async(scenario())
+    assert knock["entry"]["display_name"] == "Ada"
+
+
 def test_a_participant_on_node_a_and_one_on_node_b_each_receive_the_others_track(
     cluster: Cluster, host: User, peers: Any
 ) -> None:
