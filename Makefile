@@ -9,7 +9,7 @@ VERSITYGW_TAG := v1.7.0
 APT_PACKAGES := postgresql redis-server chromium espeak-ng sox poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # The dev web port. Not PORT: honcho gives every Procfile process its own PORT (web 8000, livekit 8100, ...).
 WEB_PORT ?= $(or $(PORT),8000)
-REDISPORT_DEV ?= 6380
+REDIS_PORT_DEV ?= 6379
 DEV_DATABASE_URL := postgres://lectern@127.0.0.1:$(or $(PGPORT_DEV),5433)/lectern
 CLUSTER_DATABASE_URL := postgres://lectern@127.0.0.1:$(or $(PGPORT_CLUSTER),5435)/lectern
 
@@ -58,12 +58,12 @@ $(TOOLS)/versitygw:
 dev: install
 	@scripts/secrets.sh
 	@scripts/postgres.sh start dev
-	@REDISPORT_DEV=$(REDISPORT_DEV) scripts/redis.sh start dev
+	@REDIS_PORT_DEV=$(REDIS_PORT_DEV) scripts/redis.sh start dev
 	@DATABASE_URL=$${DATABASE_URL:-$(DEV_DATABASE_URL)} $(PY) manage.py migrate --noinput -v 0
 	@echo ""
 	@echo "  Lectern is starting: open http://127.0.0.1:$(WEB_PORT)/  (Ctrl-C stops everything)"
 	@echo ""
-	@DATABASE_URL=$${DATABASE_URL:-$(DEV_DATABASE_URL)} WEB_PORT=$(WEB_PORT) LIVEKIT_REDIS=127.0.0.1:$(REDISPORT_DEV) $(VENV)/bin/honcho -f Procfile.dev start
+	@DATABASE_URL=$${DATABASE_URL:-$(DEV_DATABASE_URL)} WEB_PORT=$(WEB_PORT) REDIS_PORT_DEV=$(REDIS_PORT_DEV) $(VENV)/bin/honcho -f Procfile.dev start
 
 # Several processes of each kind on one machine, with the settings production uses (README).
 cluster: install

@@ -5,7 +5,9 @@
 # Profiles: dev (LIVEKIT_PORT, default 7880), test* (LIVEKIT_TEST_PORT, default 7890), or any other
 # name with LIVEKIT_PORT set (the nodes of `make cluster`). RTC uses the next two ports (TCP, UDP).
 # Webhooks go to the web process on WEB_PORT (dev; never PORT, which honcho sets per process) or
-# TEST_WEB_PORT (test*). LIVEKIT_REDIS=host:port puts the node on that Redis (multi-node, Egress).
+# TEST_WEB_PORT (test*). Redis (multi-node routing, Egress): dev and test* use their profile's
+# Redis (scripts/redis.sh) unless LIVEKIT_REDIS=off; LIVEKIT_REDIS=host:port (and LIVEKIT_REDIS_DB)
+# names another, which the other profiles (the nodes of `make cluster`) need to share one.
 # Keys: LIVEKIT_API_KEY / LIVEKIT_API_SECRET from the environment, else from the per-checkout
 # secrets file (scripts/secrets.sh); never a value printed in the repository.
 # Loopback only: no external IP discovery, STUN pointed at loopback, so ICE never waits for the internet.
@@ -13,10 +15,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 action=${1:?config|run}
 profile=${2:-dev}
+redis=${LIVEKIT_REDIS:-on}
 case "$profile" in
-  dev) lk_port=${LIVEKIT_PORT:-7880}; web_port=${WEB_PORT:-8000} ;;
-  test*) lk_port=${LIVEKIT_TEST_PORT:-7890}; web_port=${TEST_WEB_PORT:-8010} ;;
-  *) lk_port=${LIVEKIT_PORT:?set LIVEKIT_PORT for profile $profile}
+  dev) lk_port=${LIVEKIT_PORT:-7880}; web_port=${WEB_PORT:-8000}
+       [ "$redis" = on ] && redis=127.0.0.1:${REDIS_PORT_DEV:-6379} ;;
+  test*) lk_port=${LIVEKIT_TEST_PORT:-7890}; web_port=${TEST_WEB_PORT:-8010}
+         [ "$redis" = on ] && redis=127.0.0.1:${REDIS_PORT_TEST:-6380} ;;
+  *) [ "$redis" = on ] && redis=off
+     lk_port=${LIVEKIT_PORT:?set LIVEKIT_PORT for profile $profile}
      web_port=${WEB_PORT:?set WEB_PORT (the web process that receives webhooks) for profile $profile} ;;
 esac
 
@@ -61,8 +67,8 @@ room:
 logging:
   level: ${LIVEKIT_LOG_LEVEL:-info}
 YAML
-if [ -n "${LIVEKIT_REDIS:-}" ]; then
-  printf 'redis:\n  address: %s\n' "$LIVEKIT_REDIS" >>"$config"
+if [ "$redis" != off ]; then
+  printf 'redis:\n  address: %s\n  db: %s\n' "$redis" "${LIVEKIT_REDIS_DB:-0}" >>"$config"
 fi
 [ "$action" = config ] && { echo "$config"; exit 0; }
 exec tools/bin/server --config "$config"

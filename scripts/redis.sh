@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# A private Redis (Debian redis-server) on its own loopback port, nothing persisted.
+# A private Redis (Debian redis-server) under var/redis-<profile>, on its own loopback port, nothing
+# persisted: LiveKit's routing bus (multi-node, Egress) and the Channels layer of several web processes.
 #   scripts/redis.sh start <profile>   (idempotent; waits until it answers PONG)
 #   scripts/redis.sh stop <profile>
-# Ports: dev REDISPORT_DEV (6380), test* REDISPORT_TEST (6381), cluster REDISPORT_CLUSTER (6382).
+#   scripts/redis.sh port <profile>    print the port
+# Ports: dev REDIS_PORT_DEV (6379), test* REDIS_PORT_TEST (6380), cluster* REDIS_PORT_CLUSTER (6381).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-action=${1:?start|stop}
+action=${1:?start|stop|port}
 profile=${2:-dev}
 case "$profile" in
-  dev) port=${REDISPORT_DEV:-6380} ;;
-  test*) port=${REDISPORT_TEST:-6381} ;;
-  cluster*) port=${REDISPORT_CLUSTER:-6382} ;;
+  dev) port=${REDIS_PORT_DEV:-6379} ;;
+  test*) port=${REDIS_PORT_TEST:-6380} ;;
+  cluster*) port=${REDIS_PORT_CLUSTER:-6381} ;;
   *) echo "unknown profile $profile" >&2; exit 2 ;;
 esac
+[ "$action" = port ] && { echo "$port"; exit 0; }
 command -v redis-server >/dev/null || { echo "redis-server not found (apt-get install redis-server)" >&2; exit 1; }
-pidfile="$PWD/var/redis-$profile.pid"
+dir="$PWD/var/redis-$profile"
+pidfile="$dir/redis.pid"
 log="$PWD/var/redis-$profile.log"
-mkdir -p "var/redis-$profile"
+mkdir -p "$dir"
 
 pong() { [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = PONG ]; }
 
@@ -35,7 +39,7 @@ fi
 
 if ! pong; then
   redis-server --bind 127.0.0.1 --port "$port" --protected-mode yes \
-    --daemonize yes --pidfile "$pidfile" --logfile "$log" --dir "$PWD/var/redis-$profile" \
+    --daemonize yes --pidfile "$pidfile" --logfile "$log" --dir "$dir" \
     --save "" --appendonly no >/dev/null
   for _ in $(seq 1 100); do pong && break; sleep 0.1; done
 fi

@@ -13,7 +13,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "lectern-test-only-django-secret-8c1f
 os.environ.setdefault("LIVEKIT_API_KEY", "lectern-test")
 os.environ.setdefault("LIVEKIT_API_SECRET", "lectern-test-only-livekit-secret-5e9a0c7d3b")
 os.environ.setdefault("SECRETS_FILE", os.devnull)
-os.environ.setdefault("TEST_REDIS_URL", f"redis://127.0.0.1:{os.environ.get('REDISPORT_TEST', '6381')}/0")
+os.environ.setdefault("TEST_REDIS_URL", f"redis://127.0.0.1:{os.environ.get('REDIS_PORT_TEST', '6380')}/0")
 os.environ.setdefault("TEST_WEB_PORT", "8010")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("PORT", os.environ["TEST_WEB_PORT"])

@@ -72,7 +72,9 @@ def start_cluster(processes: list[str], database_url: str) -> Cluster:
         CLUSTER_NAME=profile,
         CLUSTER_WEB_PORTS=" ".join(map(str, web_ports)),
         CLUSTER_LIVEKIT_PORTS=" ".join(map(str, livekit_ports)),
-        REDISPORT_CLUSTER=os.environ.get("REDISPORT_TEST", "6381"),
+        # The test Redis, in a database of its own: the suite's LiveKit node is on database 0.
+        REDIS_PORT_CLUSTER=os.environ.get("REDIS_PORT_TEST", "6380"),
+        CLUSTER_REDIS_DB="1",
         DATABASE_URL=database_url,
         LIVEKIT_LOG_LEVEL="warn",
     )
