@@ -24,7 +24,8 @@ help:
 # --- install (idempotent; each step is skipped when its stamp is newer than its inputs) ---
 install: var/.apt $(VENV)/.installed static/build/room.js $(TOOLS)/server $(TOOLS)/versitygw tools/bin/composecheck
 
-var/.apt:
+# re-checked when this file changes (a new package in the list); the check itself is a dpkg query
+var/.apt: Makefile
 	@mkdir -p var
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
