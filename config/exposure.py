@@ -118,8 +118,9 @@ def check_exposed_site(*, reasons: list[str], secrets: Mapping[str, str], debug_
     weak = [name for name, value in secrets.items() if not value or value in PUBLIC_SECRETS]
     problems = []
     if weak:
+        values = "private values" if len(weak) > 1 else "a private value"
         problems.append(
-            f"{' and '.join(weak)} must be set to private values (or NAME_FILE=/path); "
+            f"{' and '.join(weak)} must be set to {values} (or NAME_FILE=/path); "
             "the defaults printed in the repository are public"
         )
     if debug_requested:
