@@ -247,6 +247,8 @@ def build_server() -> AgentServer:
         # A warm process (Django, VAD and model loaded) waits for the next room even in development.
         num_idle_processes=ServerEnvOption(dev_default=1, prod_default=max(2, psutil.cpu_count() or 1)),
         initialize_process_timeout=60.0,
+        host=settings.AGENT_HEALTH_HOST,
+        port=ServerEnvOption(dev_default=0, prod_default=settings.AGENT_HEALTH_PORT),  # one per worker in make cluster
         shutdown_process_timeout=30.0,  # room closed: decode, publish and store the last utterances
     )
     server.rtc_session(caption_lecture, on_request=consider_job)

@@ -54,6 +54,7 @@ os.environ.update(
     LIVEKIT_API_SECRET="lectern-dev-secret-0123456789abcdefghijkl",
     DJANGO_SETTINGS_MODULE="config.settings",
     HF_HUB_OFFLINE="1",
+    LIVEKIT_REDIS="off",  # one node, no Egress: the bench starts no Redis
 )
 LIVE_PASSAGES = ["lec-chem", "lec-cs", "lec-econ", "lec-bio", "a-answer", "q-answered", "q-unanswered"]
 KEEPS_UP_P95 = 1.5

@@ -69,6 +69,7 @@ SERVICE_ENV = {
     "LIVEKIT_API_SECRET": LK_SECRET,
     "PGPORT_TEST": str(PG_PORT),
     "LIVEKIT_TEST_PORT": str(LK_PORT),
+    "LIVEKIT_REDIS": "off",  # one node, no Egress: the bench starts no Redis
     "TEST_WEB_PORT": str(WEB_PORT),
     "PORT": str(WEB_PORT),
     "HF_HUB_OFFLINE": "1",

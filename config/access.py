@@ -11,7 +11,7 @@ from core.net import client_ip
 
 ACCESS_COOKIE = "lectern_access"
 # The LiveKit webhook proves itself with its signature and the health check has nothing to hide.
-EXEMPT_PATHS = ("/healthz", "/livekit/webhook")
+EXEMPT_PATHS = ("/healthz", "/livez", "/livekit/webhook")
 
 
 def ip_allowed(ip: str, allowed: list[str]) -> bool:

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
-from config.health import healthz
+from config.health import healthz, livez
 from webhooks.views import livekit_webhook
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),

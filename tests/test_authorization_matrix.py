@@ -165,6 +165,7 @@ ROUTES = [
     Route("GET", "/j/{code}", row(200)),
     Route("POST", "/bans/{ban_id}/lift", row(302, outsider=404, admin=404, cohost=404)),
     Route("GET", "/healthz", row(200)),
+    Route("GET", "/livez", row(200)),
     Route("POST", "/livekit/webhook", row(401), {"event": "room_finished"}),
     Route("GET", "/django-admin/", row(302, admin=200)),
     # the admin dashboard
