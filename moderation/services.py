@@ -97,7 +97,9 @@ def _notify_hands_on_commit(*, room: Room, lecture: Lecture) -> None:
 
 
 @transaction.atomic
-def kick_participant(*, room: Room, identity: str, by: Actor, ban: bool = False, course_wide: bool = False) -> Target:
+def kick_participant(
+    *, room: Room, identity: str, by: Actor, ban: bool = False, course_wide: bool = False, network: bool = False
+) -> Target:
     """Remove a participant from the lecture; with `ban`, keep their browser and session out."""
     lecture = _live_lecture(room)
     target = find_target(room=room, identity=identity)
@@ -117,6 +119,7 @@ def kick_participant(*, room: Room, identity: str, by: Actor, ban: bool = False,
             fingerprint=guest.fingerprint,
             session_id=guest.session_id,
             ip_address=guest.ip_address,
+            network=network and guest.ip_address is not None,
             display_name=guest.display_name,
             reason="banned from the room page",
             created_by=by.user,
@@ -136,6 +139,7 @@ def kick_participant(*, room: Room, identity: str, by: Actor, ban: bool = False,
         target=guest.display_name,
         identity=identity,
         course_wide=course_wide,
+        network=network,
     )
 
     def remove() -> None:

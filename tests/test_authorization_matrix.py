@@ -250,7 +250,7 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
     clients["waiting"] = Client()
     _knock(clients["waiting"], room, "Waiting", fingerprints["waiting"])
     clients["other"] = Client()
-    _knock(clients["other"], other_room, "Other", fingerprints["other"])
+    _knock(clients["other"], other_room, "Olga Other", fingerprints["other"])
 
     student_identity = current_identity(GuestSession.objects.get(fingerprint=fingerprints["student"]))
     entry = LobbyEntry.objects.get(lecture=lecture, status="pending")
