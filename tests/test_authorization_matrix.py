@@ -182,6 +182,9 @@ ROUTES = [
     # websockets
     Route("WS", "/ws/lobby/{code}/", row("reject", student="accept", waiting="accept", banned="accept")),
     Route("WS", "/ws/rooms/{code}/host/", row("reject", host="accept", cohost="accept")),
+    Route(
+        "WS", "/ws/rooms/{code}/live/", row("reject", host="accept", cohost="accept", admin="accept", student="accept")
+    ),
 ]
 
 # Routes of third-party apps, covered by their own tests: allauth's account pages.
