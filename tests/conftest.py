@@ -181,3 +181,12 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """Browser tests last: Playwright keeps an event loop in the main thread from its first use to the
     end of the session, and pytest-asyncio's tests need that thread free of a running loop."""
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+@pytest.fixture(autouse=True)
+def webhooks_applied() -> Iterator[None]:
+    """The webhook endpoint applies events on worker threads: let them finish inside the test."""
+    yield
+    from webhooks.dispatch import drain
+
+    drain()

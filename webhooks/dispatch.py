@@ -1,8 +1,19 @@
-"""LiveKit's webhooks: each verified event is stored once, then handed to the feature it concerns."""
+"""LiveKit's webhooks: each verified event is stored once and answered at once; then the stored
+events of a room are applied in the order LiveKit created them, one worker per room at a time.
 
+LiveKit drops webhooks that wait in its queue (about 200 per URL, 30 s): the endpoint therefore
+does nothing but verify, store and answer. A restart loses nothing: the events are in the table,
+and the reconciliation task of every live lecture applies whatever is still pending.
+"""
+
+import dataclasses
+import logging
+import zlib
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from lectures import attendance, life
@@ -11,37 +22,129 @@ from rooms import livekit_server
 from rooms.models import Lecture
 from webhooks.models import WebhookEvent
 
+logger = logging.getLogger(__name__)
+
+_workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhooks")
+BATCH = 200
+
+
+def store_webhook(*, event: livekit_server.WebhookEvent) -> bool:
+    """Keep a verified event once per event id; returns False for a repeat delivery."""
+    occurred = datetime.fromtimestamp(event.created_at, tz=UTC) if event.created_at else timezone.now()
+    _, created = WebhookEvent.objects.get_or_create(
+        event_id=event.id,
+        defaults={
+            "event": event.event,
+            "livekit_room": event.room_name,
+            "participant_identity": event.participant_identity,
+            "occurred_at": occurred,
+            "payload": dataclasses.asdict(event),
+        },
+    )
+    return created
+
+
+_swept = False
+_jobs: set[Future[None]] = set()
+
+
+def _submit(job: Callable[..., None], *args: str) -> None:
+    future = _workers.submit(job, *args)
+    _jobs.add(future)
+    future.add_done_callback(_jobs.discard)
+
+
+def drain(timeout: float = 30) -> None:
+    """Wait until every event handed to the workers is applied (tests; a graceful stop)."""
+    wait(list(_jobs), timeout=timeout)
+
+
+def apply_later(*, livekit_room: str) -> None:
+    """Apply the room's pending events on a worker thread (the response does not wait). The first
+    event after the process starts also sweeps every room left with pending events by a restart."""
+    global _swept
+    if not _swept:
+        _swept = True
+        _submit(_sweep_in_thread)
+    _submit(_apply_in_thread, livekit_room)
+
+
+def pending_rooms() -> list[str]:
+    return list(
+        WebhookEvent.objects.filter(processed_at__isnull=True).values_list("livekit_room", flat=True).distinct()
+    )
+
+
+def _sweep_in_thread() -> None:
+    close_old_connections()
+    try:
+        for livekit_room in pending_rooms():
+            apply_pending(livekit_room=livekit_room)
+    except Exception:
+        logger.exception("could not apply the webhooks left pending by a restart")
+    finally:
+        connection.close()
+
+
+def _apply_in_thread(livekit_room: str) -> None:
+    close_old_connections()
+    try:
+        apply_pending(livekit_room=livekit_room)
+    except Exception:
+        logger.exception("could not apply the webhooks of LiveKit room %s", livekit_room)
+    finally:
+        connection.close()  # a worker thread keeps no connection between events
+
+
+def _lock_key(livekit_room: str) -> int:
+    return (0x1EC7 << 32) | zlib.crc32(livekit_room.encode())
+
+
+def apply_pending(*, livekit_room: str) -> int:
+    """Apply the stored, not yet applied events of one LiveKit room, oldest first; returns how many."""
+    applied = 0
+    while True:
+        admissions: list[tuple[Lecture, str]] = []
+        with transaction.atomic():
+            with connection.cursor() as cursor:  # one worker per room: the others wait, then find nothing
+                cursor.execute("SELECT pg_advisory_xact_lock(%s::bigint)", [_lock_key(livekit_room)])
+            rows = list(
+                WebhookEvent.objects.select_for_update()
+                .filter(livekit_room=livekit_room, processed_at__isnull=True)
+                .order_by("occurred_at", "pk")[:BATCH]
+            )
+            if not rows:
+                return applied
+            lecture = life.lecture_for_livekit_room(livekit_room)
+            for row in rows:
+                event = livekit_server.WebhookEvent(**row.payload)
+                if lecture is not None and _apply(event, lecture) and lecture.status == Lecture.Status.LIVE:
+                    admissions.append((lecture, event.participant_identity))
+            WebhookEvent.objects.filter(pk__in=[row.pk for row in rows]).update(processed_at=timezone.now())
+        applied += len(rows)
+        for lecture_joined, identity in admissions:  # LiveKit calls, outside the transaction
+            enforce_admission(lecture=lecture_joined, identity=identity)
+
+
+def _apply(event: livekit_server.WebhookEvent, lecture: Lecture) -> bool:
+    """Apply one event; True when a participant joined (whose admission is checked after the commit)."""
+    at = datetime.fromtimestamp(event.created_at, tz=UTC) if event.created_at else timezone.now()
+    if event.event == "room_started":
+        life.record_room_started(lecture=lecture, room_sid=event.room_sid)
+    elif event.event == "room_finished":
+        life.record_room_finished(lecture=lecture, at=at)
+        lecture.refresh_from_db()
+    elif event.event == "participant_joined" and not event.participant_is_service:
+        attendance.record_join(lecture=lecture, identity=event.participant_identity, at=at)
+        return True
+    elif event.event in ("participant_left", "participant_connection_aborted"):
+        attendance.record_leave(lecture=lecture, identity=event.participant_identity, at=at)
+    return False
+
 
 def record_webhook(*, event: livekit_server.WebhookEvent) -> bool:
-    """Apply a verified LiveKit webhook once per event id; returns False for a repeat."""
-    with transaction.atomic():
-        _, created = WebhookEvent.objects.get_or_create(
-            event_id=event.id,
-            defaults={
-                "event": event.event,
-                "livekit_room": event.room_name,
-                "participant_identity": event.participant_identity,
-            },
-        )
-        if not created:
-            return False
-        lecture = life.lecture_for_livekit_room(event.room_name)
-        if lecture is None:
-            return True
-        at = datetime.fromtimestamp(event.created_at, tz=UTC) if event.created_at else timezone.now()
-        if event.event == "room_started":
-            life.record_room_started(lecture=lecture, room_sid=event.room_sid)
-        elif event.event == "room_finished":
-            life.record_room_finished(lecture=lecture, at=at)
-        elif event.event == "participant_joined" and not event.participant_is_service:
-            attendance.record_join(lecture=lecture, identity=event.participant_identity, at=at)
-        elif event.event in ("participant_left", "participant_connection_aborted"):
-            attendance.record_leave(lecture=lecture, identity=event.participant_identity, at=at)
-    if (
-        event.event == "participant_joined"
-        and lecture.status == Lecture.Status.LIVE
-        and not event.participant_is_service
-    ):
-        # outside the transaction: it calls LiveKit
-        enforce_admission(lecture=lecture, identity=event.participant_identity)
-    return True
+    """Store a verified event and apply the room's pending events now (tests, tools); False for a repeat."""
+    created = store_webhook(event=event)
+    if created:
+        apply_pending(livekit_room=event.room_name)
+    return created

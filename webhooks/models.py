@@ -1,4 +1,4 @@
-"""LiveKit's webhooks as received: each event id stored once."""
+"""LiveKit's webhooks as received: each event id stored once, then applied in order after the response."""
 
 from django.db import models
 
@@ -11,11 +11,21 @@ class WebhookEvent(models.Model):
     livekit_room = models.CharField(max_length=200, blank=True)
     participant_identity = models.CharField(max_length=200, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
+    occurred_at = models.DateTimeField(null=True, blank=True, help_text="when LiveKit created the event")
+    payload = models.JSONField(default=dict, help_text="the verified event, as rooms.livekit_server.WebhookEvent")
+    processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "rooms_webhookevent"
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["livekit_room", "event"])]
+        indexes = [
+            models.Index(fields=["livekit_room", "event"]),
+            models.Index(
+                fields=["livekit_room", "occurred_at"],
+                condition=models.Q(processed_at__isnull=True),
+                name="webhook_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} {self.livekit_room} ({self.event_id})"

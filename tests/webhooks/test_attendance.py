@@ -13,6 +13,7 @@ from rooms import livekit_server
 from rooms.models import Room
 from tests.conftest import wait_for
 from tests.moderation.conftest import admit_student
+from webhooks.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,6 +38,11 @@ def webhook(client: Client, lecture, event: str, event_id: str, identity: str, a
     )
 
 
+def applied() -> None:
+    """The endpoint answers before it applies: wait until every stored event is applied."""
+    wait_for(lambda: not WebhookEvent.objects.filter(processed_at__isnull=True).exists(), what="webhooks applied")
+
+
 def at(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
@@ -52,6 +58,7 @@ def test_join_leave_rejoin_make_two_intervals_and_repeats_change_nothing(
     webhook(client, lecture, "participant_left", "EV_2", grace.identity, T0 + 600)
     webhook(client, lecture, "participant_joined", "EV_3", grace.identity, T0 + 900)
     webhook(client, lecture, "participant_connection_aborted", "EV_4", grace.identity, T0 + 1500)
+    applied()
     intervals = list(AttendanceInterval.objects.filter(identity=grace.identity).values_list("joined_at", "left_at"))
     assert intervals == [(at(T0), at(T0 + 600)), (at(T0 + 900), at(T0 + 1500))]
     assert AttendanceInterval.objects.filter(identity=grace.identity).first().guest.display_name == "Grace"
@@ -64,6 +71,7 @@ def test_room_finished_closes_every_open_interval(host_client: Client, room: Roo
     webhook(client, lecture, "participant_joined", "EV_1", ada.identity, T0)
     webhook(client, lecture, "participant_joined", "EV_2", bob.identity, T0 + 5)
     webhook(client, lecture, "room_finished", "EV_3", "", T0 + 3600)
+    applied()
     assert AttendanceInterval.objects.count() == 2
     assert set(AttendanceInterval.objects.values_list("left_at", flat=True)) == {at(T0 + 3600)}
     lecture.refresh_from_db()
