@@ -12,7 +12,6 @@ Nothing here downloads anything; Django models are imported only once Django is 
 
 import asyncio
 import logging
-import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +39,9 @@ logger = logging.getLogger(__name__)
 
 ASSISTANT_NAME = "AI assistant"
 ASSISTANT_ATTRIBUTES = {"lectern.assistant": "captions"}
-LOOKUP_PATIENCE_SECONDS = 5.0  # LiveKit may offer the room before the lecture's row is committed
+# The lecture's row is committed before its LiveKit room exists (lectures/life.py); a short wait
+# covers a slow replica, well inside LiveKit's deadline for answering a job offer.
+LOOKUP_PATIENCE_SECONDS = 1.5
 RECONCILE_EVERY_SECONDS = 10.0
 FRESH_LECTURE_SECONDS = 10.0  # younger than this, LiveKit's own dispatch is still on its way
 
@@ -112,7 +113,12 @@ def wants_assistant(lecture: "LectureInfo | None") -> bool:
 
 
 async def consider_job(request: JobRequest) -> None:
-    """LiveKit offers a new room: take it if it is a live lecture with the assistant on."""
+    """LiveKit offers a new room: take it if it is a live lecture with the assistant on and this
+    worker has room for one more (LiveKit then offers it to another worker)."""
+    if LOAD.full:
+        logger.warning("not captioning room %s: this worker is at capacity", request.room.name)
+        await request.reject()
+        return
     lecture = await find_lecture_patiently(request.room.name)
     if not wants_assistant(lecture):
         logger.info("not captioning room %s (no live lecture with the AI assistant on)", request.room.name)
@@ -160,15 +166,22 @@ async def caption_lecture(ctx: JobContext) -> None:
 
 
 class WorkerLoad:
-    """The share of the machine's CPU this worker and its job processes use, 0 to 1.
+    """This worker's load, 0 to 1: the larger of the CPU share it and its job processes use and
+    its running lectures over AGENT_MAX_JOBS.
 
-    LiveKit offers new rooms only to workers below its target load (0.7). The agents library
-    reports the whole machine's CPU; on a machine shared with other services that would turn rooms
-    away from an idle worker, so the worker reports what it uses itself.
+    LiveKit offers new rooms only to workers below the load threshold (AGENT_LOAD_THRESHOLD, in
+    every mode). The agents library reports the whole machine's CPU; on a machine shared with other
+    services that would turn rooms away from an idle worker, so the worker reports what it uses.
     """
 
     def __init__(self) -> None:
         self._processes: dict[int, psutil.Process] = {}
+        self.server: AgentServer | None = None
+
+    @property
+    def jobs(self) -> int:
+        """Lectures this worker captions now (each in a job process of its own)."""
+        return len(self.server.active_jobs) if self.server is not None else 0
 
     def __call__(self) -> float:
         me = psutil.Process()
@@ -186,7 +199,15 @@ class WorkerLoad:
                 continue
             alive[process.pid] = tracked
         self._processes = alive
-        return min(1.0, percent / 100 / (psutil.cpu_count() or 1))
+        cpu = percent / 100 / (psutil.cpu_count() or 1)
+        return min(1.0, max(cpu, self.jobs / settings.AGENT_MAX_JOBS))
+
+    @property
+    def full(self) -> bool:
+        return self.jobs >= settings.AGENT_MAX_JOBS
+
+
+LOAD = WorkerLoad()
 
 
 class Reconciler:
@@ -239,8 +260,8 @@ def build_server() -> AgentServer:
         api_key=settings.LIVEKIT_API_KEY,
         api_secret=settings.LIVEKIT_API_SECRET,
         setup_fnc=prepare_process,
-        load_fnc=WorkerLoad(),
-        load_threshold=ServerEnvOption(dev_default=math.inf, prod_default=settings.AGENT_LOAD_THRESHOLD),
+        load_fnc=LOAD,
+        load_threshold=settings.AGENT_LOAD_THRESHOLD,
         permissions=WorkerPermissions(
             can_publish=False, can_subscribe=True, can_publish_data=True, can_update_metadata=False, hidden=False
         ),
@@ -251,6 +272,7 @@ def build_server() -> AgentServer:
         port=ServerEnvOption(dev_default=0, prod_default=settings.AGENT_HEALTH_PORT),  # one per worker in make cluster
         shutdown_process_timeout=30.0,  # room closed: decode, publish and store the last utterances
     )
+    LOAD.server = server
     server.rtc_session(caption_lecture, on_request=consider_job)
     reconciler = Reconciler(server)
 

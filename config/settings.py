@@ -340,6 +340,8 @@ OPENAI_TIMEOUT = float(env("OPENAI_TIMEOUT") or 60)
 AI_ASSISTANT_DEFAULT = env_bool("AI_ASSISTANT_DEFAULT", default=True)
 # Fraction of CPU above which the agent worker takes no new rooms (LiveKit's own default is 0.7).
 AGENT_LOAD_THRESHOLD = float(env("AGENT_LOAD_THRESHOLD") or 0.9)
+# Lectures one agent worker captions at once (one captioned lecture: ~0.5 GB and up to a core with Whisper)
+AGENT_MAX_JOBS = max(1, int(env("AGENT_MAX_JOBS") or 2))
 # The agent worker's health server in production mode (`python -m agent start`); one per worker.
 AGENT_HEALTH_PORT = int(env("AGENT_HEALTH_PORT") or 8081)
 AGENT_HEALTH_HOST = env("AGENT_HEALTH_HOST")  # empty = every interface (a container's health check)

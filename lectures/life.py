@@ -28,22 +28,29 @@ logger = logging.getLogger(__name__)
 EMPTY_ROOM_TIMEOUT_SECONDS = 300
 
 
-@transaction.atomic
 def open_room(*, room: Room) -> Lecture:
-    """The room's current lecture, starting one (and its LiveKit room) if the room is not live."""
-    room = Room.objects.select_for_update().get(pk=room.pk)
-    lecture = room.current_lecture()
-    if lecture is None:
-        lecture = Lecture.objects.create(
-            room=room,
-            title=room.title,
-            livekit_room=f"{room.code}-{secrets.token_hex(4)}",
-            started_at=timezone.now(),
-        )
-        room.status = Room.Status.LIVE
-        room.save(update_fields=["status"])
-        lecture_id = lecture.pk
-        transaction.on_commit(lambda: reconcile_live_lecture.enqueue(lecture_id))
+    """The room's current lecture, starting one (and its LiveKit room) if the room is not live.
+
+    The lecture's row is committed before the LiveKit room exists, so the agent LiveKit dispatches
+    for the new room finds its lecture at once; if LiveKit cannot be reached, the new lecture is
+    removed again and nothing is left behind.
+    """
+    with transaction.atomic():
+        room = Room.objects.select_for_update().get(pk=room.pk)
+        lecture = room.current_lecture()
+        status_before = room.status
+        created = lecture is None
+        if lecture is None:
+            lecture = Lecture.objects.create(
+                room=room,
+                title=room.title,
+                livekit_room=f"{room.code}-{secrets.token_hex(4)}",
+                started_at=timezone.now(),
+            )
+            room.status = Room.Status.LIVE
+            room.save(update_fields=["status"])
+            lecture_id = lecture.pk
+            transaction.on_commit(lambda: reconcile_live_lecture.enqueue(lecture_id))
     try:
         livekit_server.create_room(
             name=lecture.livekit_room,
@@ -51,7 +58,10 @@ def open_room(*, room: Room) -> Lecture:
             metadata={"room": room.code, "lecture": lecture.pk, "ai_assistant": room.ai_assistant},
         )
     except LiveKitError as exc:
-        # Nothing is saved: the lecture starts only once the video server has its room.
+        if created:  # the lecture starts only once the video server has its room
+            with transaction.atomic():
+                lecture.delete()
+                Room.objects.filter(pk=room.pk).update(status=status_before)
         raise ServiceUnavailable(f"The video server is not reachable right now ({exc}).") from exc
     return lecture
 
