@@ -89,14 +89,11 @@ def _connected_identities(*, lecture: Lecture, guest: GuestSession) -> list[str]
 
 
 def _remove_from_livekit(*, lecture: Lecture, identities: list[str]) -> None:
-    for identity in identities:
-        try:
-            livekit_server.remove_participant(room=lecture.livekit_room, identity=identity)
-        except livekit_server.LiveKitNotFound:
-            pass  # already gone
-        except LiveKitError:
-            # The participant_joined/left webhooks and reconciliation remove it again.
-            logger.exception("could not remove %s from %s", identity, lecture.livekit_room)
+    try:
+        livekit_server.remove_many(room=lecture.livekit_room, identities=identities)
+    except LiveKitError:
+        # The participant_joined webhook removes it again if it comes back.
+        logger.exception("could not remove %s from %s", identities, lecture.livekit_room)
 
 
 def _notify_hands_on_commit(*, room: Room, lecture: Lecture) -> None:
@@ -189,12 +186,10 @@ def lift_ban(*, ban: BannedEntry, by: User) -> BannedEntry:
 
 
 def _set_publish(*, lecture: Lecture, identities: list[str], allow: bool, data: bool = False) -> None:
-    """Set publish rights; only co-hosts (data=True) may send data packets, never students."""
-    for identity in identities:
-        with contextlib.suppress(livekit_server.LiveKitNotFound):
-            livekit_server.update_permissions(
-                room=lecture.livekit_room, identity=identity, can_publish=allow, can_publish_data=data
-            )
+    """Set publish rights, many at once; only co-hosts (data=True) may send data packets, never students."""
+    livekit_server.set_publish_many(
+        room=lecture.livekit_room, identities=identities, can_publish=allow, can_publish_data=data
+    )
 
 
 def _students_present(*, room: Room, lecture: Lecture) -> list[str]:

@@ -206,6 +206,53 @@ def update_permissions(
     return _participant(_call(lambda c: c.room.update_participant(request)))
 
 
+# Bulk operations (mute all, remove a guest's connections) run this many LiveKit calls at once.
+BULK_CONCURRENCY = 16
+
+
+def _for_each(identities: list[str], call: Callable[[api.LiveKitAPI, str], Awaitable[object]]) -> int:
+    """Run one call per identity concurrently (bounded) on one client; returns how many succeeded.
+    Participants already gone are skipped; any other failure raises LiveKitError at the end."""
+
+    async def run_all(client: api.LiveKitAPI) -> int:
+        gate = asyncio.Semaphore(BULK_CONCURRENCY)
+
+        async def one(identity: str) -> bool:
+            async with gate:
+                try:
+                    await call(client, identity)
+                except api.TwirpError as exc:
+                    if exc.code == api.TwirpErrorCode.NOT_FOUND:
+                        return False
+                    raise
+                return True
+
+        return sum(await asyncio.gather(*(one(identity) for identity in identities)))
+
+    return _call(run_all) if identities else 0
+
+
+def set_publish_many(*, room: str, identities: list[str], can_publish: bool, can_publish_data: bool = False) -> int:
+    """Set publish rights of many participants at once (the panic button); returns how many changed."""
+    permission = api.ParticipantPermission(
+        can_publish=can_publish, can_subscribe=True, can_publish_data=can_publish_data
+    )
+    return _for_each(
+        identities,
+        lambda c, identity: c.room.update_participant(
+            api.UpdateParticipantRequest(room=room, identity=identity, permission=permission)
+        ),
+    )
+
+
+def remove_many(*, room: str, identities: list[str]) -> int:
+    """Remove many connections at once (all of a guest's); returns how many were there."""
+    return _for_each(
+        identities,
+        lambda c, identity: c.room.remove_participant(api.RoomParticipantIdentity(room=room, identity=identity)),
+    )
+
+
 def update_attributes(*, room: str, identity: str, attributes: dict[str, str]) -> LiveKitParticipant:
     request = api.UpdateParticipantRequest(room=room, identity=identity, attributes=attributes)
     return _participant(_call(lambda c: c.room.update_participant(request)))

@@ -8,9 +8,9 @@ from agent import worker
 def test_a_worker_at_its_job_limit_reports_full_load(settings) -> None:
     settings.AGENT_MAX_JOBS = 2
     load = worker.WorkerLoad()
-    load.server = SimpleNamespace(active_jobs=[object()])  # the agents library's list of running jobs
+    load.server = SimpleNamespace(active_jobs=[object()])  # type: ignore[assignment]  # as the library lists jobs
     assert not load.full and 0.5 <= load() < settings.AGENT_LOAD_THRESHOLD
-    load.server = SimpleNamespace(active_jobs=[object(), object()])
+    load.server = SimpleNamespace(active_jobs=[object(), object()])  # type: ignore[assignment]
     assert load.full and load() >= settings.AGENT_LOAD_THRESHOLD
 
 
