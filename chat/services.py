@@ -15,6 +15,7 @@ from core import storage
 from core.exceptions import Conflict, LecternError, NotAllowed, NotFound, RoomNotLive
 from participants import broadcasts
 from participants.access import Actor
+from participants.identities import moderator_identities
 from rooms import livekit_server
 from rooms.models import Lecture, Room
 
@@ -24,7 +25,8 @@ CHAT_TOPIC = "lectern.chat"
 
 
 def post_chat_message(*, room: Room, sender: Actor, text: str, to: str | None = None) -> ChatMessage:
-    """Store a chat message and deliver it, through LiveKit, only to those allowed to see it.
+    """Store a chat message and deliver it (our live socket; LiveKit data from the server while
+    older pages still listen there) only to those allowed to see it.
 
     Public messages go to everyone; `to` (a host's identity, or "hosts") makes it private to the hosts.
     Students may write only while the host allows student chat.
@@ -37,8 +39,8 @@ def post_chat_message(*, room: Room, sender: Actor, text: str, to: str | None = 
         raise LecternError("The message is empty.")
     if not sender.is_moderator and not room.student_chat:
         raise NotAllowed("The host has turned student chat off.")
-    present = livekit_server.list_participants(room=lecture.livekit_room)
-    host_identities = [p.identity for p in present if p.attributes.get("role") in ("host", "cohost")]
+    # from our records, not from LiveKit's participant list: no call to the video server per message
+    host_identities = moderator_identities(lecture=lecture)
     audience = ChatMessage.Audience.EVERYONE
     if to:
         if to != "hosts" and to not in host_identities:

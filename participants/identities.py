@@ -58,6 +58,12 @@ def guest_ids_for(*, lecture: Lecture, identities: list[str]) -> list[int]:
     return sorted(set(rows.values_list("guest_id", flat=True)))
 
 
+def moderator_identities(*, lecture: Lecture) -> list[str]:
+    """The identities minted in this lecture for its hosts and co-hosts (accounts and guests)."""
+    rows = MintedIdentity.objects.filter(lecture=lecture, role__in=("host", "cohost"))
+    return list(rows.values_list("identity", flat=True))
+
+
 def cohost_identities(*, room: Room) -> set[str]:
     """Every identity minted for the room's co-host guests (one query)."""
     return set(MintedIdentity.objects.filter(guest__cohost__room=room).values_list("identity", flat=True))
