@@ -113,6 +113,8 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 def register_routers() -> None:
     from chat.api import router as chat_router
+    from courses.api import room_router as course_room_router
+    from courses.api import router as course_router
     from lectures.api import room_router as lecture_life_router
     from lectures.api import router as lectures_router
     from lobby.api import router as lobby_router
@@ -126,7 +128,9 @@ def register_routers() -> None:
     api.add_router("/rooms", lobby_router)
     api.add_router("/rooms", moderation_router)
     api.add_router("/rooms", chat_router)
+    api.add_router("/rooms", course_room_router)
     api.add_router("/lectures", lectures_router)
+    api.add_router("/lectures", course_router)
     api.add_router("/bans", bans_router)
 
 

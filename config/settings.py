@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "chat",
     "moderation",
     "lectures",
+    "courses",
     "webhooks",
     "adminpanel",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("lectures/", include("lectures.urls")),
     path("admin/", include("adminpanel.urls")),
+    path("", include("courses.urls")),
     path("livekit/webhook", livekit_webhook, name="livekit_webhook"),
     path("", include("lectures.room_urls")),
 ]

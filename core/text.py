@@ -10,6 +10,8 @@ import re
 import unicodedata
 from typing import Annotated
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from pydantic import AfterValidator, StringConstraints
 
 BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -62,6 +64,16 @@ def same_name(a: str, b: str) -> bool:
     return bool(a) and fold(a) == fold(b)
 
 
+def email_address(value: str) -> str:
+    """An e-mail address Django would send to (one line, no display name)."""
+    single_line(value)
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ValueError("is not a valid e-mail address") from None
+    return value
+
+
 def _line(max_length: int, min_length: int = 1) -> StringConstraints:
     return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
@@ -77,3 +89,7 @@ Note = Annotated[str, _line(500, 0), AfterValidator(multi_line)]
 Message = Annotated[str, _line(500), AfterValidator(multi_line)]
 ChatText = Annotated[str, _line(2000), AfterValidator(multi_line)]
 DisplayName = Annotated[str, _line(80), AfterValidator(display_name)]
+Description = Annotated[str, _line(5000, 0), AfterValidator(multi_line)]
+# a short reference someone else issued: a student number, a course code
+Reference = Annotated[str, _line(64, 0), AfterValidator(single_line)]
+EmailAddress = Annotated[str, _line(254), AfterValidator(email_address)]

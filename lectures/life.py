@@ -15,6 +15,7 @@ from accounts.models import User
 from core.exceptions import RoomNotLive, ServiceUnavailable
 from lectures import attendance
 from lectures.attendance import reconcile_live_lecture
+from lectures.signals import lecture_ended, lecture_opened
 from participants import broadcasts
 from participants.identities import new_identity, record_host_identity
 from rooms import livekit_server
@@ -51,6 +52,7 @@ def open_room(*, room: Room) -> Lecture:
             room.save(update_fields=["status"])
             lecture_id = lecture.pk
             transaction.on_commit(lambda: reconcile_live_lecture.enqueue(lecture_id))
+            lecture_opened.send(sender=Lecture, lecture=lecture)
     try:
         livekit_server.create_room(
             name=lecture.livekit_room,
@@ -98,6 +100,7 @@ def end_lecture(*, room: Room) -> Lecture | None:
     lecture.status = Lecture.Status.ENDED
     lecture.ended_at = timezone.now()
     lecture.save(update_fields=["status", "ended_at"])
+    lecture_ended.send(sender=Lecture, lecture=lecture)
     livekit_room = lecture.livekit_room
     lecture_id = lecture.pk
     attendees_see = room.attendees_see_lecture

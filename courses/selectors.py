@@ -1,0 +1,31 @@
+"""The reads the course API and pages need."""
+
+from django.db.models import QuerySet
+
+from core.exceptions import NotFound
+from courses.models import Reminder, RosterEntry, RosterSession, ScheduledLecture
+from rooms.models import Room
+
+
+def schedule_of(*, room: Room) -> QuerySet[ScheduledLecture]:
+    return ScheduledLecture.objects.of_room(room.pk).select_related("room").order_by("starts_at", "pk")
+
+
+def roster_of(*, room: Room) -> list[RosterEntry]:
+    return list(RosterEntry.objects.filter(room=room))
+
+
+def roster_entry(*, room: Room, entry_id: int) -> RosterEntry:
+    entry = RosterEntry.objects.filter(room=room, pk=entry_id).select_related("room").first()
+    if entry is None:
+        raise NotFound("No student with this id is on the roster.")
+    return entry
+
+
+def joined_entry_ids(*, entries: list[RosterEntry]) -> set[int]:
+    """Which of these students have joined through their personal link at least once."""
+    return set(RosterSession.objects.filter(entry__in=entries, guest__isnull=False).values_list("entry_id", flat=True))
+
+
+def reminders_of(*, room: Room) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(scheduled__room=room).select_related("entry").order_by("-created_at", "-pk")

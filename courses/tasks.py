@@ -1,0 +1,89 @@
+"""The task worker's part of a course: personal invites, reminders at their times, cancellations."""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from courses import emails
+from courses.models import CourseSettings, Reminder, RosterEntry, ScheduledLecture
+
+logger = logging.getLogger(__name__)
+
+REMINDER_OFFSETS = {
+    Reminder.Kind.DAY: timedelta(days=1),
+    Reminder.Kind.HOUR: timedelta(hours=1),
+    Reminder.Kind.FIVE_MINUTES: timedelta(minutes=5),
+}
+
+
+def plan_reminders(*, scheduled_ids: list[int]) -> int:
+    """Queue each reminder of these scheduled lectures to run at its time (only times still to come)."""
+    now = timezone.now()
+    planned = 0
+    for scheduled in ScheduledLecture.objects.filter(pk__in=scheduled_ids):
+        for kind, offset in REMINDER_OFFSETS.items():
+            at = scheduled.starts_at - offset
+            if at > now:
+                send_reminders.using(run_after=at).enqueue(scheduled.pk, str(kind))
+                planned += 1
+    return planned
+
+
+@task()
+def send_invite(entry_id: int) -> None:
+    """E-mail one student their personal invite link."""
+    entry = RosterEntry.objects.select_related("room").filter(pk=entry_id).first()
+    if entry is None or entry.email_opt_out:
+        return
+    emails.send_letter(emails.invite_letter(entry), entry)
+    RosterEntry.objects.filter(pk=entry.pk).update(invited_at=timezone.now())
+
+
+def _due(scheduled: ScheduledLecture, kind: str) -> str:
+    """Why a reminder of `kind` is not to be sent now ("" when it is)."""
+    if kind == Reminder.Kind.CANCELLED:
+        return "" if scheduled.status == ScheduledLecture.Status.CANCELLED else "not cancelled"
+    if scheduled.status != ScheduledLecture.Status.SCHEDULED:
+        return f"the lecture is {scheduled.status}"
+    if timezone.now() >= scheduled.starts_at:
+        return "the lecture has started"
+    return ""
+
+
+@task()
+def send_reminders(scheduled_id: int, kind: str) -> int:
+    """E-mail one reminder (or the cancellation) to every student on the roster who has not opted out;
+    each gets a delivery row: queued, then sent or failed with the reason."""
+    scheduled = ScheduledLecture.objects.select_related("room").filter(pk=scheduled_id).first()
+    if scheduled is None or _due(scheduled, kind):
+        return 0
+    settings, _ = CourseSettings.objects.get_or_create(room=scheduled.room)
+    if kind != Reminder.Kind.CANCELLED and not settings.reminders:
+        return 0
+    entries = RosterEntry.objects.filter(room=scheduled.room, email_opt_out=False)
+    with transaction.atomic():
+        existing = set(Reminder.objects.filter(scheduled=scheduled, kind=kind).values_list("entry_id", flat=True))
+        Reminder.objects.bulk_create(
+            [Reminder(scheduled=scheduled, entry=e, kind=kind) for e in entries if e.pk not in existing],
+            ignore_conflicts=True,
+        )
+    sent = 0
+    queued = Reminder.objects.select_related("entry", "entry__room", "scheduled", "scheduled__room").filter(
+        scheduled=scheduled, kind=kind, status=Reminder.Status.QUEUED
+    )
+    for reminder in queued:
+        if reminder.entry.email_opt_out:
+            Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.FAILED, reason="opted out")
+            continue
+        try:
+            emails.send_letter(emails.reminder_letter(reminder, settings.home_timezone), reminder.entry)
+        except Exception as exc:  # any backend failure is recorded, the others still go out
+            logger.warning("reminder %s to %s failed: %s", reminder.pk, reminder.entry.email, exc)
+            Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.FAILED, reason=str(exc)[:500])
+            continue
+        Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.SENT, sent_at=timezone.now())
+        sent += 1
+    return sent

@@ -1,0 +1,59 @@
+"""Public course pages: the iCalendar feed and one lecture's .ics (the secret token is the key), and
+the one-click e-mail opt-out."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from core.exceptions import NotFound
+from courses import calendar, services
+from courses.models import CourseSettings, ScheduledLecture
+
+
+def _course(token: str) -> CourseSettings:
+    found = CourseSettings.objects.select_related("room").filter(calendar_token=token).first()
+    if found is None:
+        raise Http404("No calendar has this address (it may have been replaced).")
+    return found
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """Every scheduled lecture of the room, cancelled ones with STATUS:CANCELLED."""
+    course = _course(token)
+    lectures = ScheduledLecture.objects.of_room(course.room_id).order_by("starts_at", "pk")
+    return _ics(calendar.calendar_for(course.room, lectures), f"{course.room.code}.ics")
+
+
+@require_http_methods(["GET", "HEAD"])
+def event(request: HttpRequest, token: str, uid: str) -> HttpResponse:
+    """One scheduled lecture as a .ics download."""
+    course = _course(token)
+    scheduled = ScheduledLecture.objects.of_room(course.room_id).filter(uid=uid).first()
+    if scheduled is None:
+        raise Http404("No such lecture in this calendar.")
+    return _ics(calendar.calendar_for(course.room, [scheduled]), f"lecture-{scheduled.pk}.ics")
+
+
+@csrf_exempt  # the unguessable token is the credential; mail clients' one-click POST carries no cookie
+@require_http_methods(["GET", "POST"])
+def opt_out(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks (link scanners must not opt anyone out); POST opts out (RFC 8058 one-click)."""
+    try:
+        if request.method == "GET":
+            return render(
+                request,
+                "courses/opt_out.html",
+                {"entry": services.roster_entry_for_opt_out(token=token), "done": False},
+            )
+        return render(request, "courses/opt_out.html", {"entry": services.opt_out(token=token), "done": True})
+    except NotFound:
+        raise Http404("This link is not valid.") from None
