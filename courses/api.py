@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
 from core import text
@@ -153,7 +153,7 @@ def _settings_out(found: CourseSettings) -> CourseSettingsOut:
 @room_router.post(
     "/{code}/schedule", response={201: list[ScheduledOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
-def schedule_lectures(request: HttpRequest, code: str, payload: ScheduleIn) -> tuple[int, list[dict[str, Any]]]:
+def schedule_lectures(request: HttpRequest, code: str, payload: ScheduleIn) -> Status:
     """Schedule one lecture, or weekly ones until a date (one row per occurrence, at most 200)."""
     room, _ = get_moderator(request, code)
     rows = services.schedule_lectures(
@@ -169,7 +169,7 @@ def schedule_lectures(request: HttpRequest, code: str, payload: ScheduleIn) -> t
     )
     for row in rows:
         row.room = room
-    return 201, [_scheduled_out(row) for row in rows]
+    return Status(201, [_scheduled_out(row) for row in rows])
 
 
 @room_router.get(

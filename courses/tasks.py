@@ -48,8 +48,13 @@ def _due(scheduled: ScheduledLecture, kind: str) -> str:
         return "" if scheduled.status == ScheduledLecture.Status.CANCELLED else "not cancelled"
     if scheduled.status != ScheduledLecture.Status.SCHEDULED:
         return f"the lecture is {scheduled.status}"
-    if timezone.now() >= scheduled.starts_at:
+    now = timezone.now()
+    if now >= scheduled.starts_at:
         return "the lecture has started"
+    # a worker that was down does not send a stale reminder once the next one is due
+    later = [offset for offset in REMINDER_OFFSETS.values() if offset < REMINDER_OFFSETS[Reminder.Kind(kind)]]
+    if later and now >= scheduled.starts_at - max(later):
+        return "a later reminder is due already"
     return ""
 
 
