@@ -132,8 +132,8 @@ class ReminderOut(Schema):
 
 def _ics_url(token: str, scheduled: ScheduledLecture | None = None) -> str:
     if scheduled is None:
-        return settings.SITE_URL + reverse("courses:feed", kwargs={"token": token})
-    return settings.SITE_URL + reverse("courses:event", kwargs={"token": token, "uid": scheduled.uid})
+        return settings.SITE_URL + reverse("courses:feed", kwargs={"feed_token": token})
+    return settings.SITE_URL + reverse("courses:event", kwargs={"feed_token": token, "event_uid": scheduled.uid})
 
 
 def _scheduled_out(scheduled: ScheduledLecture) -> dict[str, Any]:
@@ -264,12 +264,12 @@ def list_roster(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 
 
 @room_router.post(
-    "/{code}/roster/{int:entry_id}/renew", response={200: StudentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+    "/{code}/roster/{int:roster_id}/renew", response={200: StudentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
-def renew_invite(request: HttpRequest, code: str, entry_id: int) -> dict[str, Any]:
+def renew_invite(request: HttpRequest, code: str, roster_id: int) -> dict[str, Any]:
     """Revoke the student's personal link and e-mail them a new one."""
     room, _ = get_moderator(request, code)
-    entry = services.renew_invite(entry=selectors.roster_entry(room=room, entry_id=entry_id))
+    entry = services.renew_invite(entry=selectors.roster_entry(room=room, entry_id=roster_id))
     return _roster_out([entry])[0]
 
 

@@ -24,7 +24,7 @@ def personal_link(entry: RosterEntry) -> str:
 
 
 def opt_out_link(entry: RosterEntry) -> str:
-    return settings.SITE_URL + reverse("courses:opt_out", kwargs={"token": entry.opt_out_token})
+    return settings.SITE_URL + reverse("courses:opt_out", kwargs={"opt_out_token": entry.opt_out_token})
 
 
 def _when(scheduled: ScheduledLecture, tz_name: str) -> str:

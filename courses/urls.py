@@ -5,7 +5,7 @@ from courses import views
 app_name = "courses"
 
 urlpatterns = [
-    path("calendar/<str:token>.ics", views.feed, name="feed"),
-    path("calendar/<str:token>/<uuid:uid>.ics", views.event, name="event"),
-    path("courses/opt-out/<str:token>/", views.opt_out, name="opt_out"),
+    path("calendar/<str:feed_token>.ics", views.feed, name="feed"),
+    path("calendar/<str:feed_token>/<uuid:event_uid>.ics", views.event, name="event"),
+    path("courses/opt-out/<str:opt_out_token>/", views.opt_out, name="opt_out"),
 ]

@@ -26,18 +26,18 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def feed(request: HttpRequest, token: str) -> HttpResponse:
+def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     """Every scheduled lecture of the room, cancelled ones with STATUS:CANCELLED."""
-    course = _course(token)
+    course = _course(feed_token)
     lectures = ScheduledLecture.objects.of_room(course.room_id).order_by("starts_at", "pk")
     return _ics(calendar.calendar_for(course.room, lectures), f"{course.room.code}.ics")
 
 
 @require_http_methods(["GET", "HEAD"])
-def event(request: HttpRequest, token: str, uid: str) -> HttpResponse:
+def event(request: HttpRequest, feed_token: str, event_uid: str) -> HttpResponse:
     """One scheduled lecture as a .ics download."""
-    course = _course(token)
-    scheduled = ScheduledLecture.objects.of_room(course.room_id).filter(uid=uid).first()
+    course = _course(feed_token)
+    scheduled = ScheduledLecture.objects.of_room(course.room_id).filter(uid=event_uid).first()
     if scheduled is None:
         raise Http404("No such lecture in this calendar.")
     return _ics(calendar.calendar_for(course.room, [scheduled]), f"lecture-{scheduled.pk}.ics")
@@ -45,15 +45,15 @@ def event(request: HttpRequest, token: str, uid: str) -> HttpResponse:
 
 @csrf_exempt  # the unguessable token is the credential; mail clients' one-click POST carries no cookie
 @require_http_methods(["GET", "POST"])
-def opt_out(request: HttpRequest, token: str) -> HttpResponse:
+def opt_out(request: HttpRequest, opt_out_token: str) -> HttpResponse:
     """GET asks (link scanners must not opt anyone out); POST opts out (RFC 8058 one-click)."""
     try:
         if request.method == "GET":
             return render(
                 request,
                 "courses/opt_out.html",
-                {"entry": services.roster_entry_for_opt_out(token=token), "done": False},
+                {"entry": services.roster_entry_for_opt_out(token=opt_out_token), "done": False},
             )
-        return render(request, "courses/opt_out.html", {"entry": services.opt_out(token=token), "done": True})
+        return render(request, "courses/opt_out.html", {"entry": services.opt_out(token=opt_out_token), "done": True})
     except NotFound:
         raise Http404("This link is not valid.") from None

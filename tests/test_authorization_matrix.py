@@ -8,6 +8,7 @@ waiting (in the lobby), banned, other (a student of another room).
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,12 +18,15 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from accounts.models import User
 from chat.models import SharedFile
 from config.api import api
 from config.asgi import application
 from config.routing import websocket_urlpatterns
+from courses.models import RosterEntry, ScheduledLecture
+from courses.services import course_settings
 from lectures.life import open_room
 from lobby.models import LobbyEntry
 from participants.identities import current_identity
@@ -159,6 +163,39 @@ ROUTES = [
     Route("GET", "/lectures/drive/connect/", row(302)),
     Route("GET", "/lectures/drive/callback/", login_first(400)),
     Route("POST", "/lectures/drive/disconnect/", row(302)),
+    # the course: schedule, calendar, roster, reminders, attendance
+    Route(
+        "POST",
+        f"{API}/rooms/{{code}}/schedule",
+        moderators(201),
+        {"starts_at": "2099-01-05T09:00:00+00:00", "duration_minutes": 60},
+    ),
+    Route("GET", f"{API}/rooms/{{code}}/schedule", moderators()),
+    # the co-host cancels first, so the host finds it cancelled already
+    Route("POST", f"{API}/lectures/{{scheduled_id}}/cancel", {**moderators(), "host": 409}, {"reason": "Ill"}),
+    Route("GET", f"{API}/rooms/{{code}}/calendar", moderators()),
+    Route("POST", f"{API}/rooms/{{code}}/calendar/revoke", moderators()),
+    Route("GET", f"{API}/rooms/{{code}}/course", moderators()),
+    Route("PATCH", f"{API}/rooms/{{code}}/course", moderators(), {"late_minutes": 10}),
+    Route("POST", f"{API}/rooms/{{code}}/roster", moderators(), [{"name": "Matrix Student", "email": "m@s.example"}]),
+    Route("GET", f"{API}/rooms/{{code}}/roster", moderators()),
+    Route("POST", f"{API}/rooms/{{code}}/roster/{{roster_id}}/renew", moderators()),
+    Route("GET", f"{API}/rooms/{{code}}/reminders", moderators()),
+    Route(
+        "POST",
+        f"{API}/rooms/{{code}}/roster/join",
+        row(202, student=200, banned=403),
+        {"token": "{roster_token}", "fingerprint": "{fingerprint}"},
+    ),
+    Route("GET", f"{API}/lectures/{{lecture_id}}/attendance", row(404, host=200, cohost=200, admin=200)),
+    Route(
+        "GET",
+        f"{API}/rooms/{{code}}/attendance.csv",
+        row(404, host=200, cohost=200, admin=200, anonymous=401, other=401),
+    ),
+    Route("GET", "/calendar/{feed_token}.ics", row(200)),
+    Route("GET", "/calendar/{feed_token}/{event_uid}.ics", row(200)),
+    Route("GET", "/courses/opt-out/{opt_out_token}/", row(200)),
     # pages
     Route("GET", "/", row(302, **dict.fromkeys(LOGGED_IN, 200))),
     Route("GET", "/rooms/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),
@@ -266,8 +303,25 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
         "lecture_id": str(lecture.pk),
         "file_id": str(_shared_file(lecture).pk),
         "token": "not-a-valid-token",
+        **_course(room),
     }
     return Scene(room=room, clients=clients, fingerprints=fingerprints, params=params)
+
+
+def _course(room: Room) -> dict[str, str]:
+    """A scheduled lecture, a roster student and the calendar secret of the scene's room."""
+    scheduled = ScheduledLecture.objects.create(
+        room=room, starts_at=timezone.now() + timedelta(days=2), ends_at=timezone.now() + timedelta(days=2, hours=1)
+    )
+    entry = RosterEntry.objects.create(room=room, name="Rosa Roster", email="rosa@s.example")
+    return {
+        "scheduled_id": str(scheduled.pk),
+        "roster_id": str(entry.pk),
+        "roster_token": entry.invite_token,
+        "opt_out_token": entry.opt_out_token,
+        "feed_token": course_settings(room=room).calendar_token,
+        "event_uid": str(scheduled.uid),
+    }
 
 
 def _shared_file(lecture: Any) -> SharedFile:
@@ -294,7 +348,13 @@ def _request(scene: Scene, role: str, route: Route) -> int | str:
         return client.generic(
             route.method, path, route.body[5:], content_type="application/x-www-form-urlencoded"
         ).status_code
-    body = json.dumps(route.body).replace("{fingerprint}", scene.fingerprints[role]) if route.body is not None else "{}"
+    body = (
+        json.dumps(route.body)
+        .replace("{fingerprint}", scene.fingerprints[role])
+        .replace("{roster_token}", scene.params["roster_token"])
+        if route.body is not None
+        else "{}"
+    )
     if route.method == "GET":
         return client.get(path).status_code
     if route.path == "/livekit/webhook":

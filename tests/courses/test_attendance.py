@@ -55,9 +55,9 @@ def test_attendance_marks_each_roster_student_against_the_schedule(
     host_client: Client, admin_client: Client, outsider_client: Client, room: Room
 ) -> None:
     lecture = _lecture(room, START)
-    on_time, on_time_guest = _student(room, "Grace Hopper")
-    late, late_guest = _student(room, "Alan Turing")
-    leaver, leaver_guest = _student(room, "Edsger Dijkstra")
+    _, on_time_guest = _student(room, "Grace Hopper")
+    _, late_guest = _student(room, "Alan Turing")
+    _, leaver_guest = _student(room, "Edsger Dijkstra")
     absent, _ = _student(room, "Barbara Liskov")
     _present(lecture, on_time_guest, timedelta(minutes=-2), timedelta(minutes=40))
     _present(lecture, on_time_guest, timedelta(minutes=30), timedelta(minutes=90), n=1)  # second device overlaps
@@ -104,7 +104,7 @@ def test_an_ad_hoc_lecture_is_judged_against_its_own_start(host_client: Client, 
 def test_term_report_is_a_students_by_lectures_csv(host_client: Client, host: User, room: Room) -> None:
     first = _lecture(room, START)
     second = _lecture(room, START + timedelta(days=7))
-    entry, guest = _student(room, "Grace Hopper")
+    _, guest = _student(room, "Grace Hopper")
     _student(room, "=HYPERLINK Evil")
     _present(first, guest, timedelta(0), timedelta(minutes=90))
     _present(second, guest, timedelta(minutes=20), timedelta(minutes=90))

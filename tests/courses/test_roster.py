@@ -19,11 +19,11 @@ def _links() -> dict[str, str]:
     """Each recipient's personal token, from the e-mails the worker sent."""
     found = {}
     for message in mail.outbox:
-        match = LINK.search(message.body)
+        match = LINK.search(str(message.body))
         assert match, message.body
         found[message.to[0]] = match["token"]
-        html = message.alternatives[0][0]
-        assert match["token"] in html
+        html = message.alternatives[0][0]  # type: ignore[attr-defined]
+        assert match["token"] in str(html)
     return found
 
 
