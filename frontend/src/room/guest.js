@@ -122,9 +122,20 @@ export function setupGuest({ root, status }) {
     retryTimer = setTimeout(poll, 3000);
   }
 
+  // A personal link from the roster (?s=…): the name is the roster's, the session is tied to it.
+  const personal = new URLSearchParams(window.location.search).get('s');
+  if (personal) {
+    nameInput.required = false;
+    nameInput.disabled = true;
+    nameInput.value = '';
+    nameInput.placeholder = 'From your invitation';
+  }
+
   async function knock(body) {
     showError('');
-    const { status: code_, data, retryAfter } = await postJson(`${api}/join`, body);
+    const url = body.token ? `${api}/roster/join` : `${api}/join`;
+    const { status: code_, data, retryAfter } = await postJson(url, body);
+    if (data?.display_name) nameInput.value = data.display_name;
     if (code_ === 200 && data.token) {
       enterRoom(data);
     } else if (code_ === 202) {
@@ -143,12 +154,17 @@ export function setupGuest({ root, status }) {
     event.preventDefault();
     clearTimeout(retryTimer);
     const name = nameInput.value.trim();
-    if (!name) {
+    if (!name && !personal) {
       showError('Please type your name.');
       return;
     }
-    localStorage.setItem(NAME_KEY, name);
-    const body = { display_name: name, fingerprint: await fingerprint(), transcribe_me: !noTranscribe.checked };
+    const body = { fingerprint: await fingerprint(), transcribe_me: !noTranscribe.checked };
+    if (personal) {
+      body.token = personal;
+    } else {
+      localStorage.setItem(NAME_KEY, name);
+      body.display_name = name;
+    }
     if (pinInput) body.pin = pinInput.value.trim();
     knock(body);
   });
