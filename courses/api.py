@@ -12,11 +12,12 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
 from core import text
+from core.exceptions import NotAllowed
 from core.net import client_ip
-from courses import report, selectors, services
+from courses import interaction, report, selectors, services
 from courses.access import get_lecture_for_reports, get_room_for_reports, get_scheduled_for_moderator
-from courses.models import CourseSettings, RosterEntry, ScheduledLecture
-from participants.access import get_moderator
+from courses.models import CourseSettings, Poll, RosterEntry, ScheduledLecture
+from participants.access import Actor, get_moderator, get_participant
 from participants.guests import get_guest, remember_guest
 from rooms.access import get_room
 
@@ -341,3 +342,121 @@ def term_report(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse("\ufeff" + report.term_csv(room=room), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="attendance-{room.code}.csv"'
     return response
+
+
+class PollIn(Schema):
+    question: text.Title
+    options: list[text.Title] = Field(..., min_length=2, max_length=8)
+    multiple: bool = False
+    anonymous: bool = False
+    duration_seconds: int | None = Field(None, ge=10, le=3600, description="a timer; empty: until closed")
+
+
+class PollOut(Schema):
+    id: int
+    question: str
+    options: list[str]
+    multiple: bool
+    anonymous: bool
+    closed: bool
+    closes_at: datetime | None
+    results_shown: bool
+    counts: list[int] | None = Field(None, description="hosts always; students once the results are shown")
+    votes: int | None = Field(None, description="how many students answered")
+    ballots: list[dict[str, Any]] | None = Field(None, description="named polls, for the hosts")
+    my_choices: list[int] | None = None
+
+
+class VoteIn(Schema):
+    choices: list[int] = Field(..., min_length=1, max_length=8)
+
+
+class ShowResultsIn(Schema):
+    shown: bool
+
+
+class ReactionIn(Schema):
+    kind: Literal["thumbs_up", "clap", "heart", "laugh", "surprised", "lost", "slow_down"]
+
+
+class AcceptedOut(Schema):
+    status: str
+
+
+POLL_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+def _poll_out(poll: Poll, *, actor: Actor) -> dict[str, Any]:
+    for_hosts = actor.role in ("host", "cohost", "admin")
+    body = interaction.poll_payload(interaction.results(poll=poll), for_hosts=for_hosts)
+    body["my_choices"] = interaction.my_choices(poll=poll, guest=actor.guest)
+    return body
+
+
+@room_router.post("/{code}/polls", response={201: PollOut, **POLL_ERRORS})
+def ask_poll(request: HttpRequest, code: str, payload: PollIn) -> Status:
+    """The host or a co-host asks the live lecture a question (2–8 options)."""
+    room, actor = get_moderator(request, code)
+    poll = interaction.ask_poll(
+        room=room,
+        by=actor,
+        question=payload.question,
+        options=list(payload.options),
+        multiple=payload.multiple,
+        anonymous=payload.anonymous,
+        duration_seconds=payload.duration_seconds,
+    )
+    return Status(201, _poll_out(poll, actor=actor))
+
+
+@room_router.get("/{code}/polls", response={200: list[PollOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def list_polls(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    """The current lecture's polls (results only where the caller may see them)."""
+    room, actor = get_participant(request, code)
+    lecture = room.current_lecture()
+    polls = Poll.objects.filter(lecture=lecture) if lecture else Poll.objects.none()
+    return [_poll_out(p, actor=actor) for p in polls]
+
+
+@room_router.get("/{code}/polls/{int:poll_id}", response={200: PollOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def read_poll(request: HttpRequest, code: str, poll_id: int) -> dict[str, Any]:
+    """One poll: hosts always see the results, students once the host shows them."""
+    room, actor = get_participant(request, code)
+    poll = interaction.get_poll(room=room, poll_id=poll_id)
+    if actor.role not in ("host", "cohost", "admin") and not poll.results_shown:
+        raise NotAllowed("The host has not shown this poll's results.")
+    return _poll_out(poll, actor=actor)
+
+
+@room_router.post("/{code}/polls/{int:poll_id}/vote", response={200: PollOut, **POLL_ERRORS})
+def vote(request: HttpRequest, code: str, poll_id: int, payload: VoteIn) -> dict[str, Any]:
+    """A student's answer (the voter is the session); voting again changes it until the poll closes."""
+    room, actor = get_participant(request, code)
+    if actor.guest is None:
+        raise NotAllowed("Only students vote.")
+    poll = interaction.get_poll(room=room, poll_id=poll_id)
+    interaction.vote(room=room, guest=actor.guest, poll=poll, choices=list(payload.choices))
+    return _poll_out(poll, actor=actor)
+
+
+@room_router.post("/{code}/polls/{int:poll_id}/close", response={200: PollOut, **POLL_ERRORS})
+def close_poll(request: HttpRequest, code: str, poll_id: int) -> dict[str, Any]:
+    room, actor = get_moderator(request, code)
+    poll = interaction.close_poll(poll=interaction.get_poll(room=room, poll_id=poll_id))
+    return _poll_out(poll, actor=actor)
+
+
+@room_router.post("/{code}/polls/{int:poll_id}/results", response={200: PollOut, **POLL_ERRORS})
+def show_results(request: HttpRequest, code: str, poll_id: int, payload: ShowResultsIn) -> dict[str, Any]:
+    """Show (or hide again) the results to the students."""
+    room, actor = get_moderator(request, code)
+    poll = interaction.show_results(poll=interaction.get_poll(room=room, poll_id=poll_id), shown=payload.shown)
+    return _poll_out(poll, actor=actor)
+
+
+@room_router.post("/{code}/reactions", response={202: AcceptedOut, **POLL_ERRORS, 429: ErrorOut})
+def react(request: HttpRequest, code: str, payload: ReactionIn) -> Status:
+    """A reaction over the stage, or an "I'm lost" / "slow down" pulse for the hosts' gauge."""
+    room, actor = get_participant(request, code)
+    interaction.react(room=room, by=actor, kind=payload.kind)
+    return Status(202, AcceptedOut(status="accepted"))

@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -139,3 +140,74 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} reminder to {self.entry.email}: {self.status}"
+
+
+class Poll(models.Model):
+    """A question the host asks in a live lecture: 2–8 options, single or multiple choice."""
+
+    lecture = models.ForeignKey("rooms.Lecture", on_delete=models.CASCADE, related_name="polls")
+    question = models.CharField(max_length=300)
+    options = models.JSONField(help_text="the option texts, in order")
+    multiple = models.BooleanField(default=False)
+    anonymous = models.BooleanField(default=False, help_text="store no voter: only an opaque key per student")
+    results_shown = models.BooleanField(default=False, help_text="students see the results")
+    closes_at = models.DateTimeField(null=True, blank=True, help_text="a timer; empty: until closed")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.CharField(max_length=200, help_text="who asked, as the audit names them")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def is_closed(self, now: datetime) -> bool:
+        return self.closed_at is not None or (self.closes_at is not None and now >= self.closes_at)
+
+
+class PollVote(models.Model):
+    """One student's current answer: changeable until the poll closes, counted once."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    voter_key = models.CharField(max_length=64, help_text="HMAC of the guest session: no name in anonymous polls")
+    guest = models.ForeignKey(
+        "participants.GuestSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    choices = models.JSONField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "voter_key"], name="one_vote_per_student")]
+
+    def __str__(self) -> str:
+        return f"vote on {self.poll_id}"
+
+
+class Reaction(models.Model):
+    """A reaction or an "I'm lost" / "slow down" pulse, on the lecture's timeline."""
+
+    class Kind(models.TextChoices):
+        THUMBS_UP = "thumbs_up", "👍"
+        CLAP = "clap", "👏"
+        HEART = "heart", "❤️"
+        LAUGH = "laugh", "😂"
+        SURPRISED = "surprised", "😮"
+        LOST = "lost", "I'm lost"
+        SLOW_DOWN = "slow_down", "Slow down"
+
+    lecture = models.ForeignKey("rooms.Lecture", on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    identity = models.CharField(max_length=200, help_text="the sender's identity (from the session)")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["lecture", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in {self.lecture_id}"
+
+    @property
+    def is_pulse(self) -> bool:
+        return self.kind in (self.Kind.LOST, self.Kind.SLOW_DOWN)

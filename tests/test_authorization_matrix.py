@@ -25,7 +25,7 @@ from chat.models import SharedFile
 from config.api import api
 from config.asgi import application
 from config.routing import websocket_urlpatterns
-from courses.models import RosterEntry, ScheduledLecture
+from courses.models import Poll, RosterEntry, ScheduledLecture
 from courses.services import course_settings
 from lectures.life import open_room
 from lobby.models import LobbyEntry
@@ -193,6 +193,32 @@ ROUTES = [
         f"{API}/rooms/{{code}}/attendance.csv",
         row(404, host=200, cohost=200, admin=200, anonymous=401, other=401),
     ),
+    # in-room interaction
+    Route("POST", f"{API}/rooms/{{code}}/polls", moderators(201), {"question": "Ready?", "options": ["yes", "no"]}),
+    Route(
+        "GET",
+        f"{API}/rooms/{{code}}/polls",
+        row(403, host=200, cohost=200, admin=200, student=200, anonymous=401, other=401),
+    ),
+    Route(
+        "GET",
+        f"{API}/rooms/{{code}}/polls/{{poll_id}}",
+        row(403, host=200, cohost=200, admin=200, anonymous=401, other=401),
+    ),
+    Route(
+        "POST",
+        f"{API}/rooms/{{code}}/polls/{{poll_id}}/vote",
+        row(403, student=200, anonymous=401, other=401),
+        {"choices": [0]},
+    ),
+    Route("POST", f"{API}/rooms/{{code}}/polls/{{poll_id}}/close", moderators()),
+    Route("POST", f"{API}/rooms/{{code}}/polls/{{poll_id}}/results", moderators(), {"shown": True}),
+    Route(
+        "POST",
+        f"{API}/rooms/{{code}}/reactions",
+        row(403, host=202, cohost=202, student=202, anonymous=401, other=401),
+        {"kind": "clap"},
+    ),
     Route("GET", "/calendar/{feed_token}.ics", row(200)),
     Route("GET", "/calendar/{feed_token}/{event_uid}.ics", row(200)),
     Route("GET", "/courses/opt-out/{opt_out_token}/", row(200)),
@@ -314,7 +340,11 @@ def _course(room: Room) -> dict[str, str]:
         room=room, starts_at=timezone.now() + timedelta(days=2), ends_at=timezone.now() + timedelta(days=2, hours=1)
     )
     entry = RosterEntry.objects.create(room=room, name="Rosa Roster", email="rosa@s.example")
+    poll = Poll.objects.create(
+        lecture=room.current_lecture(), question="Clear?", options=["yes", "no"], created_by="host@uni.example"
+    )
     return {
+        "poll_id": str(poll.pk),
         "scheduled_id": str(scheduled.pk),
         "roster_id": str(entry.pk),
         "roster_token": entry.invite_token,
