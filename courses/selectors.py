@@ -1,6 +1,6 @@
 """The reads the course API and pages need."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from core.exceptions import NotFound
 from courses.models import Reminder, RosterEntry, RosterSession, ScheduledLecture
@@ -29,3 +29,11 @@ def joined_entry_ids(*, entries: list[RosterEntry]) -> set[int]:
 
 def reminders_of(*, room: Room) -> QuerySet[Reminder]:
     return Reminder.objects.filter(scheduled__room=room).select_related("entry").order_by("-created_at", "-pk")
+
+
+def reminder_counts(*, room: Room) -> dict[str, int]:
+    """How the room's reminder e-mails went: queued, sent, failed."""
+    rows = Reminder.objects.filter(scheduled__room=room).values("status").annotate(n=Count("pk"))
+    found = {"queued": 0, "sent": 0, "failed": 0}
+    found.update({row["status"]: row["n"] for row in rows})
+    return found

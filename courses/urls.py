@@ -7,5 +7,6 @@ app_name = "courses"
 urlpatterns = [
     path("calendar/<str:feed_token>.ics", views.feed, name="feed"),
     path("calendar/<str:feed_token>/<uuid:event_uid>.ics", views.event, name="event"),
+    path("courses/<str:code>/", views.course_page, name="course"),
     path("courses/opt-out/<str:opt_out_token>/", views.opt_out, name="opt_out"),
 ]

@@ -1,14 +1,19 @@
-"""Public course pages: the iCalendar feed and one lecture's .ics (the secret token is the key), and
-the one-click e-mail opt-out."""
+"""Course pages: the host's course page; public ones: the iCalendar feed and one lecture's .ics
+(the secret token is the key), and the one-click e-mail opt-out."""
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from core.exceptions import NotFound
-from courses import calendar, services
+from core.exceptions import NotAllowed, NotFound
+from courses import calendar, selectors, services
 from courses.models import CourseSettings, ScheduledLecture
+from participants.access import get_room_for_host
 
 
 def _course(token: str) -> CourseSettings:
@@ -57,3 +62,37 @@ def opt_out(request: HttpRequest, opt_out_token: str) -> HttpResponse:
         return render(request, "courses/opt_out.html", {"entry": services.opt_out(token=opt_out_token), "done": True})
     except NotFound:
         raise Http404("This link is not valid.") from None
+
+
+@login_required
+def course_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The host's course page: Upcoming / Live / Past lectures with countdowns, the calendar, the
+    roster and the reminders' delivery."""
+    try:
+        room = get_room_for_host(request.user, code)
+    except NotFound:
+        raise Http404("No room has this invite code.") from None
+    except NotAllowed:
+        return render(request, "403.html", {"message": "This is another host's room."}, status=403)
+    now = timezone.now()
+    lectures = list(selectors.schedule_of(room=room))
+    roster = selectors.roster_of(room=room)
+    joined = selectors.joined_entry_ids(entries=roster)
+    settings_row = services.course_settings(room=room)
+    return render(
+        request,
+        "courses/course.html",
+        {
+            "room": room,
+            "now": now,
+            "upcoming": [s for s in lectures if s.status == "scheduled" and s.ends_at > now],
+            "live": [s for s in lectures if s.status == "live"],
+            "past": [
+                s for s in reversed(lectures) if s.status != "live" and (s.status != "scheduled" or s.ends_at <= now)
+            ],
+            "roster": [(entry, entry.pk in joined) for entry in roster],
+            "reminders": selectors.reminder_counts(room=room),
+            "settings": settings_row,
+            "ics_url": settings.SITE_URL + reverse("courses:feed", kwargs={"feed_token": settings_row.calendar_token}),
+        },
+    )

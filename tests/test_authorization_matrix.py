@@ -222,6 +222,7 @@ ROUTES = [
     Route("GET", "/calendar/{feed_token}.ics", row(200)),
     Route("GET", "/calendar/{feed_token}/{event_uid}.ics", row(200)),
     Route("GET", "/courses/opt-out/{opt_out_token}/", row(200)),
+    Route("GET", "/courses/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),
     # pages
     Route("GET", "/", row(302, **dict.fromkeys(LOGGED_IN, 200))),
     Route("GET", "/rooms/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),

@@ -158,3 +158,21 @@ def test_opening_the_room_near_a_scheduled_time_starts_that_lecture(
     assert not ScheduledLecture.objects.filter(lecture=adhoc).exists()
     assert ScheduledLecture.objects.get(pk=later["id"]).status == "scheduled"
     end_lecture(room=room)
+
+
+def test_the_course_page_shows_upcoming_and_past_lectures(
+    host_client: Client, outsider_client: Client, room: Room, students: list[dict[str, str]]
+) -> None:
+    schedule(host_client, room, starts_at=soon(120), duration_minutes=60, title="Hashing")
+    (gone,) = schedule(host_client, room, starts_at=soon(240), duration_minutes=60, title="Tries").json()
+    post(host_client, f"/api/v1/lectures/{gone['id']}/cancel", {"reason": "Snow day"})
+    post(host_client, f"/api/v1/rooms/{room.code}/roster", students)
+    page = host_client.get(f"/courses/{room.code}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    upcoming_part, past_part = html.split("<h2>Past</h2>")
+    assert "Hashing" in upcoming_part and "starts in 1\xa0hour" in upcoming_part
+    assert "Tries" in past_part and "Snow day" in past_part
+    assert "grace@student.example" in html and "/calendar/" in html
+    assert outsider_client.get(f"/courses/{room.code}/").status_code == 403
+    assert host_client.get("/").content.decode().count(f"/courses/{room.code}/") == 1
