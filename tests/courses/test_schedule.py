@@ -176,3 +176,15 @@ def test_the_course_page_shows_upcoming_and_past_lectures(
     assert "grace@student.example" in html and "/calendar/" in html
     assert outsider_client.get(f"/courses/{room.code}/").status_code == 403
     assert host_client.get("/").content.decode().count(f"/courses/{room.code}/") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lecture_the_video_server_refused_leaves_its_schedule_waiting(
+    host_client: Client, room: Room, settings: Any
+) -> None:
+    (near,) = schedule(host_client, room, starts_at=soon(10), duration_minutes=60).json()
+    settings.LIVEKIT_URL = "ws://127.0.0.1:9"  # nothing listens there
+    response = post(host_client, f"/api/v1/rooms/{room.code}/token", {})
+    assert response.status_code == 503
+    scheduled = ScheduledLecture.objects.get(pk=near["id"])
+    assert scheduled.status == "scheduled" and scheduled.lecture_id is None
