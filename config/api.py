@@ -113,6 +113,7 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 def register_routers() -> None:
     from chat.api import router as chat_router
+    from courses.api import calendar_router
     from courses.api import room_router as course_room_router
     from courses.api import router as course_router
     from lectures.api import room_router as lecture_life_router
@@ -132,6 +133,7 @@ def register_routers() -> None:
     api.add_router("/lectures", lectures_router)
     api.add_router("/lectures", course_router)
     api.add_router("/bans", bans_router)
+    api.add_router("/calendar", calendar_router)
 
 
 register_routers()

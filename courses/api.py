@@ -20,8 +20,10 @@ from courses.models import CourseSettings, Poll, RosterEntry, ScheduledLecture
 from participants.access import Actor, get_moderator, get_participant
 from participants.guests import get_guest, remember_guest
 from rooms.access import get_room
+from rooms.api import request_user
 
 room_router = Router(tags=["course"])
+calendar_router = Router(tags=["course"])
 router = Router(tags=["course"])
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -460,3 +462,18 @@ def react(request: HttpRequest, code: str, payload: ReactionIn) -> Status:
     room, actor = get_participant(request, code)
     interaction.react(room=room, by=actor, kind=payload.kind)
     return Status(202, AcceptedOut(status="accepted"))
+
+
+def _host_calendar_out(token: str) -> CalendarOut:
+    return CalendarOut(ics_url=settings.SITE_URL + reverse("courses:host_feed", kwargs={"host_token": token}))
+
+
+@calendar_router.get("", response={200: CalendarOut, 401: ErrorOut})
+def read_host_calendar(request: HttpRequest) -> CalendarOut:
+    """The caller's own secret feed: every lecture of every room they host."""
+    return _host_calendar_out(services.host_calendar(user=request_user(request)).token)
+
+
+@calendar_router.post("/revoke", response={200: CalendarOut, 401: ErrorOut})
+def revoke_host_calendar(request: HttpRequest) -> CalendarOut:
+    return _host_calendar_out(services.host_calendar(user=request_user(request), renew=True).token)

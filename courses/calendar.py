@@ -46,10 +46,19 @@ def _event(scheduled: ScheduledLecture, room: Room) -> Event:
 
 def calendar_for(room: Room, lectures: Iterable[ScheduledLecture]) -> bytes:
     """A VCALENDAR with one VEVENT per scheduled lecture (cancelled ones with STATUS:CANCELLED)."""
+    return _calendar(room.title, ((s, room) for s in lectures))
+
+
+def host_calendar_for(name: str, lectures: Iterable[ScheduledLecture]) -> bytes:
+    """Every room of a host in one feed (each lecture's `room` loaded)."""
+    return _calendar(name, ((s, s.room) for s in lectures))
+
+
+def _calendar(name: str, events: Iterable[tuple[ScheduledLecture, Room]]) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Lectern//Course calendar//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", room.title)
-    for scheduled in lectures:
+    cal.add("x-wr-calname", name)
+    for scheduled, room in events:
         cal.add_component(_event(scheduled, room))
     return bytes(cal.to_ical())

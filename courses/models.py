@@ -211,3 +211,13 @@ class Reaction(models.Model):
     @property
     def is_pulse(self) -> bool:
         return self.kind in (self.Kind.LOST, self.Kind.SLOW_DOWN)
+
+
+class HostCalendar(models.Model):
+    """A host's own feed of every room they host (a secret, revocable address)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_calendar")
+    token = models.CharField(max_length=64, unique=True, default=new_secret)
+
+    def __str__(self) -> str:
+        return f"calendar of {self.user}"

@@ -8,9 +8,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.exceptions import Conflict, LecternError, NotFound
 from courses import schedule
-from courses.models import CourseSettings, Reminder, RosterEntry, RosterSession, ScheduledLecture, new_secret
+from courses.models import (
+    CourseSettings,
+    HostCalendar,
+    Reminder,
+    RosterEntry,
+    RosterSession,
+    ScheduledLecture,
+    new_secret,
+)
 from courses.tasks import plan_reminders, send_invite, send_reminders
 from lobby import services as lobby_services
 from lobby.services import KnockResult
@@ -46,6 +55,16 @@ def revoke_calendar(*, room: Room) -> CourseSettings:
     found = CourseSettings.objects.select_for_update().get(pk=course_settings(room=room).pk)
     found.calendar_token = new_secret()
     found.save(update_fields=["calendar_token"])
+    return found
+
+
+@transaction.atomic
+def host_calendar(*, user: User, renew: bool = False) -> HostCalendar:
+    """The host's own feed of all their rooms; `renew` replaces its secret (the old URL stops working)."""
+    found, created = HostCalendar.objects.select_for_update().get_or_create(user=user)
+    if renew and not created:
+        found.token = new_secret()
+        found.save(update_fields=["token"])
     return found
 
 

@@ -5,6 +5,7 @@ from courses import views
 app_name = "courses"
 
 urlpatterns = [
+    path("calendar/hosts/<str:host_token>.ics", views.host_feed, name="host_feed"),
     path("calendar/<str:feed_token>.ics", views.feed, name="feed"),
     path("calendar/<str:feed_token>/<uuid:event_uid>.ics", views.event, name="event"),
     path("courses/<str:code>/", views.course_page, name="course"),

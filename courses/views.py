@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import NotAllowed, NotFound
 from courses import calendar, selectors, services
-from courses.models import CourseSettings, ScheduledLecture
+from courses.models import CourseSettings, HostCalendar, ScheduledLecture
 from participants.access import get_room_for_host
 
 
@@ -36,6 +36,16 @@ def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     course = _course(feed_token)
     lectures = ScheduledLecture.objects.of_room(course.room_id).order_by("starts_at", "pk")
     return _ics(calendar.calendar_for(course.room, lectures), f"{course.room.code}.ics")
+
+
+@require_http_methods(["GET", "HEAD"])
+def host_feed(request: HttpRequest, host_token: str) -> HttpResponse:
+    """Every scheduled lecture of every room the host owns."""
+    found = HostCalendar.objects.select_related("user").filter(token=host_token).first()
+    if found is None:
+        raise Http404("No calendar has this address (it may have been replaced).")
+    lectures = ScheduledLecture.objects.filter(room__host=found.user).select_related("room").order_by("starts_at", "pk")
+    return _ics(calendar.host_calendar_for(f"Lectures of {found.user.display_name}", lectures), "lectures.ics")
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -26,7 +26,7 @@ from config.api import api
 from config.asgi import application
 from config.routing import websocket_urlpatterns
 from courses.models import Poll, RosterEntry, ScheduledLecture
-from courses.services import course_settings
+from courses.services import course_settings, host_calendar
 from lectures.life import open_room
 from lobby.models import LobbyEntry
 from participants.identities import current_identity
@@ -219,6 +219,9 @@ ROUTES = [
         row(403, host=202, cohost=202, student=202, anonymous=401, other=401),
         {"kind": "clap"},
     ),
+    Route("GET", f"{API}/calendar", accounts_only(200)),
+    Route("POST", f"{API}/calendar/revoke", accounts_only(200)),
+    Route("GET", "/calendar/hosts/{host_token}.ics", row(200)),
     Route("GET", "/calendar/{feed_token}.ics", row(200)),
     Route("GET", "/calendar/{feed_token}/{event_uid}.ics", row(200)),
     Route("GET", "/courses/opt-out/{opt_out_token}/", row(200)),
@@ -351,6 +354,7 @@ def _course(room: Room) -> dict[str, str]:
         "roster_token": entry.invite_token,
         "opt_out_token": entry.opt_out_token,
         "feed_token": course_settings(room=room).calendar_token,
+        "host_token": host_calendar(user=room.host).token,
         "event_uid": str(scheduled.uid),
     }
 

@@ -7,7 +7,9 @@ from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
+from accounts.models import User
 from rooms.models import Room
+from rooms.services import create_room
 from tests.courses.conftest import post
 
 
@@ -63,3 +65,20 @@ def test_a_revoked_feed_url_stops_working(host_client: Client, outsider_client: 
     assert client.get("/" + old.split("://", 1)[1].split("/", 1)[1]).status_code == 404
     assert client.get("/" + new.split("://", 1)[1].split("/", 1)[1]).status_code == 200
     assert client.get("/calendar/guessed-token.ics").status_code == 404
+
+
+def test_a_hosts_feed_holds_every_room(host_client: Client, host: User, room: Room) -> None:
+    other = create_room(host=host, title="CS 102")
+    for r in (room, other):
+        post(
+            host_client,
+            f"/api/v1/rooms/{r.code}/schedule",
+            {"starts_at": (timezone.now() + timedelta(days=1)).isoformat(), "duration_minutes": 60},
+        )
+    url = host_client.get("/api/v1/calendar").json()["ics_url"]
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+    events = _events(Client().get(path).content)
+    assert sorted(str(e["summary"]) for e in events) == sorted([room.title, "CS 102"])
+    renewed = post(host_client, "/api/v1/calendar/revoke", {}).json()["ics_url"]
+    assert renewed != url and Client().get(path).status_code == 404
+    assert Client().get("/api/v1/calendar").status_code == 401
