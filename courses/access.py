@@ -3,9 +3,12 @@
 from django.http import HttpRequest
 
 from core.exceptions import NotAuthenticated, NotFound
-from courses.models import ScheduledLecture
+from courses.models import CourseSettings, RosterSession, ScheduledLecture
 from courses.services import get_scheduled
 from participants.access import actor_for, get_moderator
+from participants.bans import banned_among
+from participants.guests import get_guest
+from participants.models import GuestSession
 from rooms.access import get_room
 from rooms.models import Lecture, Room
 
@@ -40,3 +43,24 @@ def get_room_for_reports(request: HttpRequest, code: str) -> Room:
     if not _reads_reports(request, room):
         raise NotFound(REPORT_NOT_FOUND)
     return room
+
+
+def _banned(guest: GuestSession) -> bool:
+    fingerprints, session_ids = banned_among(
+        room=guest.room, fingerprints={guest.fingerprint}, session_ids={guest.session_id}
+    )
+    return bool(fingerprints or session_ids)
+
+
+def get_own_attendance_entry(request: HttpRequest, lecture_id: int) -> tuple[Lecture, int]:
+    """The lecture and the requester's roster entry, when the room lets students read their own
+    attendance and this browser joined the room through a personal link; 404 otherwise."""
+    lecture = Lecture.objects.select_related("room").filter(pk=lecture_id).first()
+    if lecture is None:
+        raise NotFound(REPORT_NOT_FOUND)
+    allowed = CourseSettings.objects.filter(room_id=lecture.room_id, students_see_attendance=True).exists()
+    guest = get_guest(request, lecture.room) if allowed else None
+    session = RosterSession.objects.filter(guest=guest).first() if guest is not None else None
+    if session is None or (guest is not None and _banned(guest)):
+        raise NotFound(REPORT_NOT_FOUND)
+    return lecture, session.entry_id

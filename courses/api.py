@@ -12,10 +12,16 @@ from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
 
 from core import text
-from core.exceptions import NotAllowed
+from core.exceptions import NotAllowed, NotFound
 from core.net import client_ip
 from courses import interaction, report, selectors, services
-from courses.access import get_lecture_for_reports, get_room_for_reports, get_scheduled_for_moderator
+from courses.access import (
+    REPORT_NOT_FOUND,
+    get_lecture_for_reports,
+    get_own_attendance_entry,
+    get_room_for_reports,
+    get_scheduled_for_moderator,
+)
 from courses.models import CourseSettings, Poll, RosterEntry, ScheduledLecture
 from participants.access import Actor, get_moderator, get_participant
 from participants.guests import get_guest, remember_guest
@@ -76,12 +82,14 @@ class CourseSettingsIn(Schema):
     timezone: TimeZoneName | None = None
     late_minutes: int | None = Field(None, ge=0, le=120)
     reminders: bool | None = None
+    students_see_attendance: bool | None = None
 
 
 class CourseSettingsOut(Schema):
     timezone: str
     late_minutes: int
     reminders: bool
+    students_see_attendance: bool
 
 
 class StudentIn(Schema):
@@ -150,7 +158,12 @@ def _scheduled_out(scheduled: ScheduledLecture) -> dict[str, Any]:
 
 
 def _settings_out(found: CourseSettings) -> CourseSettingsOut:
-    return CourseSettingsOut(timezone=found.home_timezone, late_minutes=found.late_minutes, reminders=found.reminders)
+    return CourseSettingsOut(
+        timezone=found.home_timezone,
+        late_minutes=found.late_minutes,
+        reminders=found.reminders,
+        students_see_attendance=found.students_see_attendance,
+    )
 
 
 @room_router.post(
@@ -335,6 +348,22 @@ def lecture_attendance(request: HttpRequest, lecture_id: int) -> list[dict[str, 
         }
         for row in report.lecture_attendance(lecture=lecture)
     ]
+
+
+@router.get("/{int:lecture_id}/attendance/me", response={200: AttendanceOut, 404: ErrorOut})
+def own_attendance(request: HttpRequest, lecture_id: int) -> dict[str, Any]:
+    """A roster student's own attendance of a lecture, when the host allows it (404 otherwise)."""
+    lecture, entry_id = get_own_attendance_entry(request, lecture_id)
+    row = report.own_attendance(lecture=lecture, entry_id=entry_id)
+    if row is None:
+        raise NotFound(REPORT_NOT_FOUND)
+    return {
+        "name": row.name,
+        "roster_id": row.roster_id,
+        "status": row.status,
+        "seconds_present": row.seconds_present,
+        "intervals": row.intervals,
+    }
 
 
 @room_router.get("/{code}/attendance.csv", response={200: None, 401: ErrorOut, 404: ErrorOut})

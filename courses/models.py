@@ -23,6 +23,9 @@ class CourseSettings(models.Model):
     )
     reminders = models.BooleanField(default=True, help_text="e-mail the roster 1 day, 1 hour and 5 minutes before")
     calendar_token = models.CharField(max_length=64, unique=True, default=new_secret)
+    students_see_attendance = models.BooleanField(
+        default=False, help_text="a roster student may read their own attendance of each lecture"
+    )
 
     def __str__(self) -> str:
         return f"course settings of {self.room}"

@@ -141,3 +141,8 @@ def term_csv(*, room: Room) -> str:
 def _safe(value: str) -> str:
     """A cell a spreadsheet will not run as a formula."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def own_attendance(*, lecture: Lecture, entry_id: int) -> Attendance | None:
+    """One roster student's row of the lecture's attendance."""
+    return next((row for row in lecture_attendance(lecture=lecture) if row.roster_id == entry_id), None)

@@ -188,6 +188,8 @@ ROUTES = [
         {"token": "{roster_token}", "fingerprint": "{fingerprint}"},
     ),
     Route("GET", f"{API}/lectures/{{lecture_id}}/attendance", row(404, host=200, cohost=200, admin=200)),
+    # the scene's student joined by the plain link, and the room does not show students their attendance
+    Route("GET", f"{API}/lectures/{{lecture_id}}/attendance/me", row(404)),
     Route(
         "GET",
         f"{API}/rooms/{{code}}/attendance.csv",

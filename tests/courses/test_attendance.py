@@ -4,11 +4,13 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
 from accounts.models import User
 from courses.models import CourseSettings, RosterEntry, RosterSession, ScheduledLecture
 from lectures.models import AttendanceInterval
+from participants.guests import GUEST_COOKIE, remember_guest
 from participants.models import GuestSession
 from rooms.models import Lecture, Room
 
@@ -117,3 +119,26 @@ def test_term_report_is_a_students_by_lectures_csv(host_client: Client, host: Us
     assert by_name["Grace Hopper"][3:] == ["present", "late", "2", "1", "0", "100"]
     assert by_name["'=HYPERLINK Evil"][3:] == ["absent", "absent", "0", "0", "2", "0"]
     assert Client().get(f"/api/v1/rooms/{room.code}/attendance.csv").status_code == 401
+
+
+def test_a_student_reads_their_own_attendance_only_when_the_host_allows_it(host_client: Client, room: Room) -> None:
+    lecture = _lecture(room, START)
+    entry, guest = _student(room, "Grace Hopper")
+    _, other_guest = _student(room, "Alan Turing")
+    _present(lecture, guest, timedelta(minutes=8), timedelta(minutes=90))
+    _present(lecture, other_guest, timedelta(0), timedelta(minutes=90))
+    student = Client()
+    response = HttpResponse()
+    remember_guest(response, RequestFactory().get("/"), guest)
+    student.cookies[GUEST_COOKIE] = response.cookies[GUEST_COOKIE].value
+
+    url = f"/api/v1/lectures/{lecture.pk}/attendance/me"
+    assert student.get(url).status_code == 404
+    assert student.get(f"/api/v1/lectures/{lecture.pk}/attendance").status_code == 404  # never the whole list
+    host_client.patch(
+        f"/api/v1/rooms/{room.code}/course", '{"students_see_attendance": true}', content_type="application/json"
+    )
+    mine = student.get(url)
+    assert mine.status_code == 200
+    assert mine.json()["roster_id"] == entry.pk and mine.json()["status"] == "late"
+    assert Client().get(url).status_code == 404
