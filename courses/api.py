@@ -2,6 +2,8 @@
 
 Mounted twice: `room_router` under /rooms, `router` under /lectures."""
 
+import csv
+import io
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -10,9 +12,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from pydantic import StringConstraints
+from pydantic import ValidationError as PydanticValidationError
 
 from core import text
-from core.exceptions import NotAllowed, NotFound
+from core.exceptions import LecternError, NotAllowed, NotFound
 from core.net import client_ip
 from courses import interaction, report, selectors, services
 from courses.access import (
@@ -269,6 +272,38 @@ def add_students(request: HttpRequest, code: str, payload: list[StudentIn]) -> l
     """Add students (by e-mail; known ones are updated); each new one is e-mailed a personal link."""
     room, _ = get_moderator(request, code)
     students = [s.model_dump() for s in payload]
+    return _roster_out(services.add_students(room=room, students=students))
+
+
+MAX_CSV_BYTES = 1_000_000
+
+
+@room_router.post(
+    "/{code}/roster.csv", response={200: list[StudentOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+)
+def upload_roster(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    """The roster as CSV (the body, UTF-8; a header row naming name, email and optionally student_id)."""
+    room, _ = get_moderator(request, code)
+    if len(request.body) > MAX_CSV_BYTES:
+        raise LecternError("The CSV is too large (at most 1 MB).")
+    try:
+        content = request.body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LecternError("The CSV must be UTF-8 text.") from None
+    rows = list(csv.DictReader(io.StringIO(content)))
+    students = []
+    for line, row in enumerate(rows, start=2):
+        fields = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        try:
+            student = StudentIn(
+                name=fields.get("name", ""), email=fields.get("email", ""), student_id=fields.get("student_id") or None
+            )
+        except PydanticValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+            raise LecternError(f"line {line}: {problems}") from None
+        students.append(student.model_dump())
+    if not students:
+        raise LecternError("The CSV holds no students: the first row names the columns (name, email, student_id).")
     return _roster_out(services.add_students(room=room, students=students))
 
 

@@ -179,6 +179,7 @@ ROUTES = [
     Route("PATCH", f"{API}/rooms/{{code}}/course", moderators(), {"late_minutes": 10}),
     Route("POST", f"{API}/rooms/{{code}}/roster", moderators(), [{"name": "Matrix Student", "email": "m@s.example"}]),
     Route("GET", f"{API}/rooms/{{code}}/roster", moderators()),
+    Route("POST", f"{API}/rooms/{{code}}/roster.csv", moderators(), "csv:name,email\nCsv Student,c@s.example\n"),
     Route("POST", f"{API}/rooms/{{code}}/roster/{{roster_id}}/renew", moderators()),
     Route("GET", f"{API}/rooms/{{code}}/reminders", moderators()),
     Route(
@@ -381,6 +382,8 @@ def _request(scene: Scene, role: str, route: Route) -> int | str:
     client = scene.clients[role]
     if route.method == "WS":
         return _websocket(client, path)
+    if isinstance(route.body, str) and route.body.startswith("csv:"):
+        return client.generic(route.method, path, route.body[4:], content_type="text/csv").status_code
     if isinstance(route.body, str) and route.body.startswith("form:"):
         return client.generic(
             route.method, path, route.body[5:], content_type="application/x-www-form-urlencoded"

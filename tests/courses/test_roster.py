@@ -130,3 +130,15 @@ def test_one_click_opt_out(host_client: Client, room: Room, students: list[dict[
     alan.refresh_from_db()
     assert alan.email_opt_out
     assert Client().post("/courses/opt-out/not-a-token/").status_code == 404
+
+
+def test_a_roster_uploads_as_csv(host_client: Client, room: Room) -> None:
+    body = "\ufeffName,Email,Student_ID\nGrace Hopper,grace@student.example,s1\nAlan Turing,alan@student.example,\n"
+    response = host_client.post(f"/api/v1/rooms/{room.code}/roster.csv", body.encode(), content_type="text/csv")
+    assert response.status_code == 200, response.content
+    assert [(r["name"], r["student_id"]) for r in response.json()] == [("Alan Turing", ""), ("Grace Hopper", "s1")]
+    bad = host_client.post(
+        f"/api/v1/rooms/{room.code}/roster.csv", b"name,email\nX,not-an-address\n", content_type="text/csv"
+    )
+    assert bad.status_code == 400 and bad.json()["detail"].startswith("line 2: email")
+    assert RosterEntry.objects.count() == 2
