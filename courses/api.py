@@ -17,6 +17,7 @@ from pydantic import ValidationError as PydanticValidationError
 from core import text
 from core.exceptions import LecternError, NotAllowed, NotFound
 from core.net import client_ip
+from core.ratelimit import refuse_unknown_code
 from courses import interaction, report, selectors, services
 from courses.access import (
     REPORT_NOT_FOUND,
@@ -347,7 +348,10 @@ def list_reminders(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 )
 def join_as_student(request: HttpRequest, code: str, payload: PersonalJoinIn) -> HttpResponse:
     """Join through a personal link: like /join, with the name from the roster."""
-    room = get_room(code)
+    try:
+        room = get_room(code)
+    except NotFound:
+        raise refuse_unknown_code(ip=client_ip(request)) from None
     result = services.join_as_student(
         room=room,
         token=payload.token,

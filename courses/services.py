@@ -2,7 +2,7 @@
 starting and ending, reminders. Each is atomic; e-mails go out from the task worker on commit."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -72,7 +72,7 @@ def host_calendar(*, user: User, renew: bool = False) -> HostCalendar:
 def schedule_lectures(
     *,
     room: Room,
-    starts_at: Any,
+    starts_at: datetime,
     duration_minutes: int,
     timezone_name: str | None = None,
     title: str = "",
