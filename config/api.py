@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -10,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.utils import check_csrf
 
+from config.access import DATABASE_DOWN, is_outage
 from core.exceptions import LecternError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -99,6 +101,13 @@ def domain_error(request: HttpRequest, exc: LecternError) -> HttpResponse:
     if retry_after is not None:  # RateLimited
         response["Retry-After"] = str(retry_after)
     return response
+
+
+@api.exception_handler(DatabaseError)
+def database_down(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    if not is_outage(exc):
+        raise exc
+    return api.create_response(request, {"detail": DATABASE_DOWN}, status=503)
 
 
 @api.exception_handler(RequestDataTooBig)

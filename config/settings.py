@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.headers.SecurityHeadersMiddleware",
+    "config.access.DatabaseOutageMiddleware",
     "config.access.MalformedRequestMiddleware",
     "config.access.DevAccessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
