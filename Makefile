@@ -6,7 +6,13 @@ PY := $(VENV)/bin/python
 TOOLS := tools/bin
 LIVEKIT_TAG := v1.13.5
 VERSITYGW_TAG := v1.7.0
-APT_PACKAGES := postgresql chromium espeak-ng sox poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# LiveKit Egress (recordings): CGO against Debian's GStreamer 1.22, Chromium under Xvfb, PulseAudio, Redis
+EGRESS_APT_PACKAGES := redis-server pulseaudio xvfb ffmpeg pkg-config gcc libc6-dev libgstreamer1.0-dev \
+  libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-base \
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
+  gstreamer1.0-pulseaudio gstreamer1.0-x
+APT_PACKAGES := postgresql chromium espeak-ng sox poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+  $(EGRESS_APT_PACKAGES)
 PORT ?= 8000
 
 .PHONY: help install dev test lint format services-test stop clean
@@ -17,9 +23,10 @@ help:
 	@echo "make lint   ruff (format check + lint) and mypy"
 
 # --- install (idempotent; each step is skipped when its stamp is newer than its inputs) ---
-install: var/.apt $(VENV)/.installed static/build/room.js $(TOOLS)/server $(TOOLS)/versitygw tools/bin/composecheck
+install: var/.apt $(VENV)/.installed static/build/room.js $(TOOLS)/server $(TOOLS)/versitygw tools/bin/composecheck $(TOOLS)/egress
 
-var/.apt:
+# re-checked when this file changes (a new package in the list); the check itself is a dpkg query
+var/.apt: Makefile
 	@mkdir -p var
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -76,6 +83,12 @@ stop:
 
 clean: stop
 	rm -rf var static/build
+
+# Egress v1.8.6 through our wrapper module (upstream's cmd/server cannot be go-installed). The checksum
+# database does not know egress; its go.sum seeds ours. Built once (~6-8 min on 2 cores), kept after.
+$(TOOLS)/egress: | var/.apt
+	@mkdir -p $(TOOLS)
+	cd tools-src/egress && CGO_ENABLED=1 GONOSUMDB=github.com/livekit/egress go build -trimpath -o $(CURDIR)/$(TOOLS)/egress .
 
 tools/bin/composecheck: $(wildcard tools-src/composecheck/*.go) tools-src/composecheck/go.mod
 	cd tools-src/composecheck && CGO_ENABLED=0 GOBIN=$(CURDIR)/tools/bin go install .
