@@ -9,8 +9,10 @@ action=${1:?config|run}
 profile=${2:-dev}
 if [ "$profile" = dev ]; then
   lk_port=${LIVEKIT_PORT:-7880}; web_port=${PORT:-8000}
+  redis_port=${REDIS_PORT_DEV:-6379}
 else
   lk_port=${LIVEKIT_TEST_PORT:-7890}; web_port=${TEST_WEB_PORT:-8010}
+  redis_port=${REDIS_PORT_TEST:-6380}
 fi
 key=${LIVEKIT_API_KEY:-devkey}
 secret=${LIVEKIT_API_SECRET:-lectern-dev-secret-0123456789abcdefghijkl}
@@ -38,5 +40,7 @@ room:
 logging:
   level: ${LIVEKIT_LOG_LEVEL:-info}
 YAML
+# Egress reaches LiveKit through this Redis (scripts/redis.sh); LIVEKIT_REDIS=off runs without it.
+[ "${LIVEKIT_REDIS:-on}" = off ] || printf 'redis:\n  address: 127.0.0.1:%s\n' "$redis_port" >>"$config"
 [ "$action" = config ] && { echo "$config"; exit 0; }
 exec tools/bin/server --config "$config"
