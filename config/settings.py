@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lobby",
     "moderation",
     "lectures",
+    "recordings",
     "adminpanel",
 ]
 
@@ -302,3 +303,15 @@ OPENAI_TIMEOUT = float(env("OPENAI_TIMEOUT") or 60)
 AI_ASSISTANT_DEFAULT = env_bool("AI_ASSISTANT_DEFAULT", default=True)
 # Fraction of CPU above which the agent worker takes no new rooms (LiveKit's own default is 0.7).
 AGENT_LOAD_THRESHOLD = float(env("AGENT_LOAD_THRESHOLD") or 0.9)
+
+# --- Recordings (recordings/, LiveKit Egress) ---
+# The page egress's Chromium opens to draw a recording (our lecture layout); it must be reachable from
+# the egress host. Default: this site's own /recordings/layout/.
+RECORDING_LAYOUT_URL = env("RECORDING_LAYOUT_URL") or f"{SITE_URL}/recordings/layout/"
+# Where egress writes files. Empty = MEDIA_ROOT when STORAGE_BACKEND=local (egress on this host), or
+# the object key as is when STORAGE_BACKEND=s3 (egress uploads to the same bucket with its own s3 config).
+RECORDING_EGRESS_ROOT = env("RECORDING_EGRESS_ROOT")
+RECORDING_DOWNLOAD_TTL = int(env("RECORDING_DOWNLOAD_TTL") or 300)  # seconds a signed download link works
+RECORDING_RETENTION_DAYS = int(env("RECORDING_RETENTION_DAYS") or 0)  # 0 = keep recordings forever
+RECORDING_AUDIO_ONLY = env_bool("RECORDING_AUDIO_ONLY", default=False)  # Ogg Opus instead of MP4 video
+EGRESS_HEALTH_URL = env("EGRESS_HEALTH_URL")  # e.g. http://127.0.0.1:9190/ ; set = /healthz checks egress

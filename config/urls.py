@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     path("lectures/", include("lectures.urls")),
+    path("recordings/", include("recordings.urls")),
     path("admin/", include("adminpanel.urls")),
     path("", include("rooms.urls")),
 ]

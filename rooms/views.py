@@ -118,5 +118,11 @@ def livekit_webhook(request: HttpRequest) -> HttpResponse:
     except livekit_server.WebhookInvalid as exc:
         logger.warning("rejected LiveKit webhook: %s", exc)
         return JsonResponse({"detail": "Invalid webhook signature."}, status=401)
-    services.record_webhook(event=event)
+    if services.record_webhook(event=event) and event.event.startswith("egress_"):
+        # recordings sits above rooms: imported here only until the dispatcher leaves rooms
+        from recordings.webhooks import handle_egress_webhook
+
+        egress_event = livekit_server.parse_egress_webhook(body=request.body)
+        if egress_event is not None:
+            handle_egress_webhook(egress_event)
     return JsonResponse({"status": "ok"})

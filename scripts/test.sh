@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the test services (Postgres on 5434, livekit-server on 7890, webhooks to 127.0.0.1:8010)
+# Starts the test services (Postgres on 5434, Redis on 6380, livekit-server on 7890, webhooks to 127.0.0.1:8010)
 # on ports that do not clash with `make dev`, waits until they answer, runs pytest, stops them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,9 @@ export TEST_WEB_PORT=${TEST_WEB_PORT:-8010}
 export HF_HUB_OFFLINE=1
 
 scripts/postgres.sh start "${TEST_PROFILE:-test}"
+# LiveKit and Egress share this Redis; egress itself is started by the recordings tests' fixture.
+export REDIS_PORT_TEST=${REDIS_PORT_TEST:-6380} TEST_PROFILE=${TEST_PROFILE:-test}
+scripts/redis.sh start "$TEST_PROFILE"
 lk_pid=""
 cleanup() { [ -n "$lk_pid" ] && kill "$lk_pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT
