@@ -463,5 +463,6 @@ def mint_egress_webhook_body(*, event: str, egress: Egress, event_id: str) -> by
             for f in egress.files
         ],
     )
-    webhook = api.WebhookEvent(event=event, id=event_id, created_at=int(egress.updated_at // 1_000_000_000), egress_info=info)
+    created_at = int(egress.updated_at // 1_000_000_000)
+    webhook = api.WebhookEvent(event=event, id=event_id, created_at=created_at, egress_info=info)
     return json_format.MessageToJson(webhook).encode()
