@@ -1,0 +1,87 @@
+"""End to end on the real stack: livekit-server + Redis + egress (Chromium under Xvfb, PulseAudio)
+recording our lecture layout served by daphne, the egress webhooks coming back to it."""
+
+import json
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from recordings.models import Recording
+from rooms.models import Room
+from tests.conftest import wait_for
+from tests.recordings.media import Lecturer
+
+API = "/api/v1"
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("egress", "web_server")]
+
+
+def ffprobe(path: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def mean_volume(path: Path) -> float:
+    out = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-i", str(path), "-vn", "-af", "volumedetect", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+    )
+    line = next(text for text in out.stderr.splitlines() if "mean_volume" in text)
+    return float(line.split("mean_volume:")[1].split("dB")[0])
+
+
+def post(client: Client, path: str, body: dict[str, Any]) -> Any:
+    return client.post(path, json.dumps(body), content_type="application/json")
+
+
+def recording_status(recording_id: int, *wanted: str) -> Recording | None:
+    recording = Recording.objects.get(pk=recording_id)
+    return recording if recording.status in wanted else None
+
+
+def test_host_records_a_lecture_and_gets_a_playable_file_with_audio_and_video(host_client: Client, room: Room) -> None:
+    credentials = host_client.post(f"{API}/rooms/{room.code}/token").json()
+    lecturer = Lecturer(credentials).start()
+    try:
+        started = post(host_client, f"{API}/rooms/{room.code}/recording", {"action": "start"})
+        assert started.status_code == 200, started.content
+        recording_id = started.json()["recording"]["id"]
+        assert started.json()["recording"]["status"] in ("starting", "recording")
+        again = post(host_client, f"{API}/rooms/{room.code}/recording", {"action": "start"})
+        assert again.status_code == 409
+
+        wait_for(
+            lambda: recording_status(recording_id, "recording"), timeout=45, what="egress_started/updated → recording"
+        )
+        time.sleep(12)
+        stopped = post(host_client, f"{API}/rooms/{room.code}/recording", {"action": "stop"})
+        assert stopped.status_code == 200 and stopped.json()["recording"]["status"] in ("processing", "ready")
+        recording = wait_for(lambda: recording_status(recording_id, "ready", "failed"), timeout=60, what="egress_ended")
+    finally:
+        lecturer.stop()
+
+    assert recording.status == "ready", recording.error
+    assert recording.duration and recording.size
+    path = Path(settings.MEDIA_ROOT) / recording.storage_key
+    probe = ffprobe(path)
+    kinds = {s["codec_type"]: s["codec_name"] for s in probe["streams"]}
+    assert kinds == {"video": "h264", "audio": "opus"}
+    assert abs(float(probe["format"]["duration"]) - recording.duration) <= 2
+    assert recording.duration >= 10
+    assert path.stat().st_size == recording.size
+    assert mean_volume(path) > -45, "the speech is in the recording, not silence"
+
+    detail = host_client.get(f"{API}/recordings/{recording_id}").json()
+    download = host_client.get(detail["download_url"])
+    assert download.status_code == 200
+    assert sum(len(chunk) for chunk in download.streaming_content) == recording.size  # type: ignore[attr-defined]
