@@ -17,7 +17,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         livekit_server.ping()
     except livekit_server.LiveKitError as exc:
         report["livekit"] = f"error: {exc}"
-    healthy = report["database"] == "ok" and report["livekit"] == "ok"
+    from recordings import egress_health
+
+    if egress_health.health_urls():
+        try:
+            egress_health.ping()
+            report["egress"] = "ok"
+        except egress_health.EgressUnreachable as exc:
+            report["egress"] = f"error: {exc}"
+    healthy = all(value == "ok" for key, value in report.items() if key != "status")
     if not healthy:
         report["status"] = "error"
     return JsonResponse(report, status=200 if healthy else 503)

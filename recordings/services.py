@@ -90,6 +90,13 @@ def start_recording(*, room: Room, by: User | None, audio_only: bool | None = No
         recording.save(update_fields=["egress_id", "egress_updated_at", "status"])
         livekit_room = lecture.livekit_room
         transaction.on_commit(lambda: notify_recording_status(livekit_room=livekit_room, recording=recording))
+        if settings.EGRESS_HEALTH_URL:
+            from recordings.tasks import WATCH_EVERY, watch_recording
+
+            recording_id = recording.pk
+            transaction.on_commit(
+                lambda: watch_recording.using(run_after=timezone.now() + WATCH_EVERY).enqueue(recording_id)
+            )
     return recording
 
 
@@ -262,3 +269,47 @@ def delete_expired_recordings(*, now: datetime | None = None) -> int:
     for recording in expired:
         delete_recording(recording=recording)
     return len(expired)
+
+
+LOST_RECORDING = "The recorder stopped unexpectedly (the egress service crashed or restarted); start a new recording."
+
+
+def check_recording(*, recording: Recording, recheck_after: float = 2.0) -> Recording:
+    """Notice a recording whose egress died without a report (LiveKit keeps calling it active): fail it
+    with the reason and tell the room. Needs EGRESS_HEALTH_URL; a no-op without it."""
+    import time
+
+    from recordings import egress_health
+
+    def lost() -> bool:
+        try:
+            active = egress_health.active_egress_ids()
+        except egress_health.EgressUnreachable:
+            return False  # egress down: the supervisor restarts it; judge on the next check
+        if active is None or recording.egress_id in active:
+            return False
+        reported = [e for e in _safe_list(recording) if e.egress_id == recording.egress_id]
+        if reported and reported[0].is_finished:
+            apply_egress_report(egress=reported[0])  # its webhook is late, not lost
+            return False
+        return True
+
+    if not recording.is_running or not recording.egress_id or not lost():
+        return recording
+    time.sleep(recheck_after)  # a job can leave the handler list a moment before its final report
+    recording.refresh_from_db()
+    if not recording.is_running or not lost():
+        return recording
+    with transaction.atomic():
+        _lock_room(recording.room_id)
+        locked = Recording.objects.select_for_update().select_related("lecture").get(pk=recording.pk)
+        if not locked.is_running:
+            return locked
+        locked.status = Recording.Status.FAILED
+        locked.error = LOST_RECORDING
+        locked.ended_at = timezone.now()
+        locked.save(update_fields=["status", "error", "ended_at"])
+        livekit_room = locked.lecture.livekit_room
+        transaction.on_commit(lambda: notify_recording_status(livekit_room=livekit_room, recording=locked))
+    logger.warning("recording %s lost its egress %s", locked.pk, locked.egress_id)
+    return locked

@@ -1,6 +1,24 @@
 """Background work on recordings (django-tasks, database backend)."""
 
+from datetime import timedelta
+
+from django.utils import timezone
 from django_tasks import task
+
+WATCH_EVERY = timedelta(seconds=10)
+
+
+@task()
+def watch_recording(recording_id: int) -> None:
+    """Check that a running recording's egress is still alive, then again in 10 s while it runs."""
+    from recordings.models import Recording
+    from recordings.services import check_recording
+
+    recording = Recording.objects.filter(pk=recording_id).first()
+    if recording is None:
+        return
+    if check_recording(recording=recording).is_running:
+        watch_recording.using(run_after=timezone.now() + WATCH_EVERY).enqueue(recording_id)
 
 
 @task()

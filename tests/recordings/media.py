@@ -4,6 +4,7 @@ event loop in a background thread so synchronous tests can call the API meanwhil
 
 import asyncio
 import contextlib
+import json
 import threading
 import time
 from typing import Any
@@ -26,6 +27,7 @@ class Lecturer:
         self.room: rtc.Room | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.frames_sent = 0
+        self.data: list[tuple[str, dict[str, Any]]] = []  # (topic, payload) the server sent
 
     def start(self) -> "Lecturer":
         self.thread.start()
@@ -34,6 +36,7 @@ class Lecturer:
 
     async def _join(self) -> None:
         self.room = rtc.Room(loop=self.loop)
+        self.room.on("data_received", self._on_data)
         await self.room.connect(self.credentials["livekit_url"], self.credentials["token"])
         video = rtc.VideoSource(WIDTH, HEIGHT)
         audio = rtc.AudioSource(SAMPLE_RATE, 1, queue_size_ms=100)
@@ -47,6 +50,13 @@ class Lecturer:
             rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE),
         )
         self.tasks = [self.loop.create_task(self._camera(video)), self.loop.create_task(self._microphone(audio))]
+
+    def _on_data(self, packet: rtc.DataPacket) -> None:
+        with contextlib.suppress(ValueError):
+            self.data.append((packet.topic or "", json.loads(packet.data)))
+
+    def received(self, topic: str) -> list[dict[str, Any]]:
+        return [payload for t, payload in self.data if t == topic]
 
     async def _camera(self, source: rtc.VideoSource) -> None:
         """Colour bars with a white block sweeping across: every frame differs from the last."""

@@ -2,6 +2,8 @@
 recording our lecture layout served by daphne, the egress webhooks coming back to it."""
 
 import json
+import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -12,12 +14,19 @@ from django.conf import settings
 from django.test import Client
 
 from recordings.models import Recording
+from recordings.services import check_recording
 from rooms.models import Room
-from tests.conftest import wait_for
+from tests.conftest import ROOT, wait_for
+from tests.recordings.conftest import egress_pid
 from tests.recordings.media import Lecturer
 
 API = "/api/v1"
+EGRESS_SH = str(ROOT / "scripts" / "egress.sh")
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("egress", "web_server")]
+
+
+def profile() -> str:
+    return os.environ.get("TEST_PROFILE", "test")
 
 
 def ffprobe(path: Path) -> dict[str, Any]:
@@ -85,3 +94,47 @@ def test_host_records_a_lecture_and_gets_a_playable_file_with_audio_and_video(ho
     download = host_client.get(detail["download_url"])
     assert download.status_code == 200
     assert sum(len(chunk) for chunk in download.streaming_content) == recording.size  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def egress_watched(settings: Any) -> None:
+    settings.EGRESS_HEALTH_URL = f"http://127.0.0.1:{os.environ.get('EGRESS_HEALTH_PORT_TEST', '9290')}/"
+
+
+def test_a_recording_whose_egress_dies_fails_with_the_reason_and_a_new_one_starts_after_the_restart(
+    host_client: Client, room: Room, egress_watched: None
+) -> None:
+    credentials = host_client.post(f"{API}/rooms/{room.code}/token").json()
+    lecturer = Lecturer(credentials).start()
+    try:
+        first = post(host_client, f"{API}/rooms/{room.code}/recording", {"action": "start"}).json()["recording"]["id"]
+        wait_for(lambda: recording_status(first, "recording"), timeout=45, what="the first recording to run")
+        # the whole egress goes down (service and its handler), as when a pipeline crash takes it along
+        service = egress_pid()
+        assert service is not None
+        handlers = subprocess.run(["pgrep", "-P", str(service), "-f", "run-handler"], capture_output=True, text=True)
+        assert handlers.stdout.split(), "egress runs the recording in a run-handler child"
+        for pid in [service, *map(int, handlers.stdout.split())]:
+            os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: (egress_pid() or service) != service, timeout=20, what="the supervisor to restart egress")
+        wait_for(lambda: subprocess.run([EGRESS_SH, "health", profile()]).returncode == 0, timeout=20, what="egress")
+
+        recording = check_recording(recording=Recording.objects.get(pk=first))
+        assert recording.status == "failed" and "stopped unexpectedly" in recording.error
+        told = wait_for(
+            lambda: [p for p in lecturer.received("lectern.recording") if p["recording"]["status"] == "failed"],
+            timeout=10,
+            what="the host to be told",
+        )
+        assert "stopped unexpectedly" in told[-1]["recording"]["error"]
+
+        second = post(host_client, f"{API}/rooms/{room.code}/recording", {"action": "start"})
+        assert second.status_code == 200, second.content
+        second_id = second.json()["recording"]["id"]
+        wait_for(lambda: recording_status(second_id, "recording"), timeout=45, what="the second recording to run")
+        time.sleep(4)
+        assert post(host_client, f"{API}/rooms/{room.code}/recording", {"action": "stop"}).status_code == 200
+        done = wait_for(lambda: recording_status(second_id, "ready", "failed"), timeout=60, what="egress_ended")
+        assert done.status == "ready", done.error
+    finally:
+        lecturer.stop()
