@@ -138,3 +138,29 @@ def test_a_recording_whose_egress_dies_fails_with_the_reason_and_a_new_one_start
         assert done.status == "ready", done.error
     finally:
         lecturer.stop()
+
+
+def test_auto_record_starts_when_the_host_opens_the_room_and_ending_the_lecture_stops_it(
+    host_client: Client, room: Room
+) -> None:
+    settings_response = host_client.patch(
+        f"{API}/rooms/{room.code}/recording-settings",
+        json.dumps({"auto_record": True, "default_access": "attendees"}),
+        content_type="application/json",
+    )
+    assert settings_response.status_code == 200
+    credentials = host_client.post(f"{API}/rooms/{room.code}/token").json()
+    recording = Recording.objects.get(room=room)
+    assert recording.status in ("starting", "recording") and recording.access == "attendees"
+    lecturer = Lecturer(credentials).start()
+    try:
+        wait_for(lambda: recording_status(recording.pk, "recording"), timeout=45, what="auto-record to run")
+        indicator = host_client.get(f"{API}/rooms/{room.code}/recording").json()
+        assert indicator["recording"]["recording"] is True
+        time.sleep(4)
+        assert host_client.post(f"{API}/rooms/{room.code}/end").status_code == 200
+        done = wait_for(lambda: recording_status(recording.pk, "ready", "failed"), timeout=60, what="egress_ended")
+    finally:
+        lecturer.stop()
+    assert done.status == "ready", done.error
+    assert done.duration and done.duration >= 3
