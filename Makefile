@@ -18,7 +18,7 @@ PORT ?= 8000
 .PHONY: help install dev test lint format services-test stop clean
 
 help:
-	@echo "make dev    install everything, start Postgres, LiveKit, web, agent and tasks; prints the URL"
+	@echo "make dev    install everything, start Postgres, Redis, LiveKit, egress, web, agent and tasks; prints the URL"
 	@echo "make test   install what tests need, start the test services, run the whole suite"
 	@echo "make lint   ruff (format check + lint) and mypy"
 
@@ -60,6 +60,7 @@ $(TOOLS)/versitygw:
 dev: install
 	@scripts/postgres.sh start dev
 	@DATABASE_URL=$${DATABASE_URL:-postgres://lectern@127.0.0.1:5433/lectern} $(PY) manage.py migrate --noinput -v 0
+	@scripts/redis.sh start dev
 	@scripts/livekit.sh config dev >/dev/null
 	@echo ""
 	@echo "  Lectern is starting: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops everything)"
@@ -80,6 +81,7 @@ format: $(VENV)/.installed
 
 stop:
 	@scripts/postgres.sh stop dev; scripts/postgres.sh stop test
+	@scripts/egress.sh stop dev; scripts/egress.sh stop test; scripts/redis.sh stop dev; scripts/redis.sh stop test
 
 clean: stop
 	rm -rf var static/build
