@@ -348,3 +348,21 @@ def test_the_layout_page_is_public_and_loads_its_bundle(client: Client) -> None:
 
 def test_lecture_model_is_where_recordings_expects_it() -> None:
     assert Recording._meta.get_field("lecture").related_model is Lecture
+
+
+def test_a_student_is_told_at_the_invite_page_that_the_lecture_is_recorded(client: Client, room: Room) -> None:
+    assert b"join-recorded" not in client.get(f"/j/{room.code}").content
+    RecordingSettings.objects.create(room=room, auto_record=True)
+    page = client.get(f"/j/{room.code}").content.decode()
+    assert "This lecture is recorded" in page and "not to be transcribed" in page
+
+
+def test_participants_read_whether_the_live_lecture_is_recorded(host_client: Client, room: Room) -> None:
+    from rooms.services import open_room
+
+    lecture = open_room(room=room)
+    assert host_client.get(f"{API}/rooms/{room.code}/recording").json() == {"recording": None}
+    running = make_recording(room, status=Recording.Status.RECORDING)
+    assert running.lecture_id == lecture.pk
+    body = host_client.get(f"{API}/rooms/{room.code}/recording").json()
+    assert body["recording"] == {"id": running.pk, "status": "recording", "recording": True, "error": ""}
