@@ -11,12 +11,12 @@ Anyone the rule leaves out gets a 404, so a recording's existence is not reveale
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest
 
 from accounts.models import User
 from lectures.models import AttendanceInterval
-from recordings.models import Access, Recording, RecordingSettings
+from recordings.models import Access, Recording, RecordingQuerySet, RecordingSettings
 from rooms.access import get_room, is_room_host
 from rooms.exceptions import NotFound
 from rooms.guests import guest_session_ids
@@ -94,7 +94,7 @@ def get_recording_for_manager(request: HttpRequest, recording_id: int) -> Record
 
 def recordings_visible_to(request: HttpRequest, code: str | None) -> list[Recording]:
     """The recordings the requester may see, of one room or (without a code) of every room they manage."""
-    recordings: QuerySet[Recording] = Recording.objects.select_related("room", "lecture")
+    recordings: RecordingQuerySet = Recording.objects.select_related("room", "lecture")  # type: ignore[assignment]
     if code is None:
         user = _user(request)
         if user is None:

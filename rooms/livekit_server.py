@@ -453,7 +453,7 @@ def mint_egress_webhook_body(*, event: str, egress: Egress, event_id: str) -> by
     info = api.EgressInfo(
         egress_id=egress.egress_id,
         room_name=egress.room_name,
-        status=api.EgressStatus.Value(status),
+        status=status,  # type: ignore[arg-type]  # the enum name, as protobuf accepts it
         started_at=egress.started_at,
         ended_at=egress.ended_at,
         updated_at=egress.updated_at,
