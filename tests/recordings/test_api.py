@@ -366,3 +366,28 @@ def test_participants_read_whether_the_live_lecture_is_recorded(host_client: Cli
     assert running.lecture_id == lecture.pk
     body = host_client.get(f"{API}/rooms/{room.code}/recording").json()
     assert body["recording"] == {"id": running.pk, "status": "recording", "recording": True, "error": ""}
+
+
+def test_the_lecture_page_shows_the_player_to_those_who_may_watch(
+    host_client: Client, recording: Recording, room: Room
+) -> None:
+    page = host_client.get(f"/lectures/{recording.lecture_id}/").content.decode()
+    assert 'id="recording-media"' in page and "/recordings/download/" in page and "recordings/player.js" in page
+    room.attendees_see_lecture = True
+    room.save(update_fields=["attendees_see_lecture"])
+    student = guest_client(add_guest(room, recording.lecture, "Student Sue"))
+    assert 'id="recording-media"' not in student.get(f"/lectures/{recording.lecture_id}/").content.decode()
+    recording.access = Access.ATTENDEES
+    recording.save(update_fields=["access"])
+    assert 'id="recording-media"' in student.get(f"/lectures/{recording.lecture_id}/").content.decode()
+
+
+def test_a_player_seeking_gets_just_the_requested_bytes(host_client: Client, recording: Recording) -> None:
+    url = host_client.get(f"{API}/recordings/{recording.pk}").json()["download_url"]
+    whole = b"\0\0\0\x18ftypmp42 lecture bytes"
+    part = host_client.get(url, HTTP_RANGE="bytes=4-7")
+    assert part.status_code == 206
+    assert b"".join(part.streaming_content) == whole[4:8]  # type: ignore[attr-defined]
+    assert part["Content-Range"] == f"bytes 4-7/{len(whole)}"
+    tail = host_client.get(url, HTTP_RANGE="bytes=-5")
+    assert b"".join(tail.streaming_content) == whole[-5:]  # type: ignore[attr-defined]
