@@ -313,3 +313,15 @@ def check_recording(*, recording: Recording, recheck_after: float = 2.0) -> Reco
         transaction.on_commit(lambda: notify_recording_status(livekit_room=livekit_room, recording=locked))
     logger.warning("recording %s lost its egress %s", locked.pk, locked.egress_id)
     return locked
+
+
+def stop_egress_job(*, egress_id: str) -> None:
+    """Stop any egress job by id (the admin's Egress page): ours through its recording, others directly."""
+    recording = Recording.objects.running().filter(egress_id=egress_id).select_related("lecture").first()
+    if recording is not None:
+        stop_recording(room=recording.room)
+        return
+    try:
+        livekit_server.stop_egress(egress_id=egress_id)
+    except livekit_server.LiveKitError as exc:
+        raise RecorderUnavailable(f"Egress did not stop {egress_id}: {exc}") from exc

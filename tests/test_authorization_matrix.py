@@ -193,6 +193,9 @@ ROUTES = [
     ),
     Route("GET", "/admin/ai/", row(302, admin=200, outsider=403, host=403, cohost=403)),
     Route("GET", "/admin/audit/", row(302, admin=200, outsider=403, host=403, cohost=403)),
+    Route("GET", "/admin/egress/", row(302, admin=200, outsider=403, host=403, cohost=403)),
+    Route("POST", "/admin/egress/start", row(302, admin=404, outsider=403, host=403, cohost=403), "form:room=none"),
+    Route("POST", "/admin/egress/{egress_id}/stop", row(302, outsider=403, host=403, cohost=403)),
     # websockets
     Route("WS", "/ws/lobby/{code}/", row("reject", student="accept", waiting="accept", banned="accept")),
     Route("WS", "/ws/rooms/{code}/host/", row("reject", host="accept", cohost="accept")),
@@ -277,6 +280,7 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
         "lecture_id": str(lecture.pk),
         "file_id": str(_shared_file(lecture).pk),
         "recording_id": str(_recording(lecture).pk),
+        "egress_id": "EG_notrunning",
         "token": "not-a-valid-token",
     }
     return Scene(room=room, clients=clients, fingerprints=fingerprints, params=params)
