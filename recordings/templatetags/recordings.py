@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from lectures.models import Lecture
 from recordings.models import Recording, RecordingSettings
 from rooms.models import Room
 
@@ -27,7 +28,7 @@ def recording_notice(room: Room) -> str:
 
 
 @register.inclusion_tag("recordings/player.html", takes_context=True)
-def recording_player(context: template.Context, lecture: object) -> dict[str, object]:
+def recording_player(context: template.Context, lecture: Lecture) -> dict[str, object]:
     """The lecture's newest recording the viewer may watch, as a player that follows the transcript."""
     from recordings.downloads import download_path
     from recordings.selectors import manages_room, may_watch
@@ -38,7 +39,7 @@ def recording_player(context: template.Context, lecture: object) -> dict[str, ob
         return {"recording": None}
     ready = next((r for r in recordings.ready() if may_watch(request, r)), None)
     pending = None
-    if ready is None and manages_room(request, getattr(lecture, "room")):  # noqa: B009 - any Lecture
+    if ready is None and manages_room(request, lecture.room):
         pending = recordings.exclude(status=Recording.Status.READY).first()
     if ready is None:
         return {"recording": None, "pending": pending}

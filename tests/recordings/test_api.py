@@ -391,3 +391,27 @@ def test_a_player_seeking_gets_just_the_requested_bytes(host_client: Client, rec
     assert part["Content-Range"] == f"bytes 4-7/{len(whole)}"
     tail = host_client.get(url, HTTP_RANGE="bytes=-5")
     assert b"".join(tail.streaming_content) == whole[-5:]  # type: ignore[attr-defined]
+
+
+def test_retention_deletes_old_recordings_and_their_files_but_keeps_recent_and_running_ones(
+    room: Room, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = make_recording(room)
+    storages["default"].save(old.storage_key, ContentFile(b"old"))
+    Recording.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    recent = make_recording(room)
+    running = make_recording(room, status=Recording.Status.RECORDING)
+    Recording.objects.filter(pk=running.pk).update(created_at=timezone.now() - timedelta(days=40))
+    settings.RECORDING_RETENTION_DAYS = 0
+    call_command("delete_expired_recordings")
+    assert Recording.objects.filter(pk=old.pk).exists()
+    settings.RECORDING_RETENTION_DAYS = 30
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("delete_expired_recordings")
+    assert set(Recording.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
+    assert not storages["default"].exists(old.storage_key)
