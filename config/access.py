@@ -8,8 +8,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 
 ACCESS_COOKIE = "lectern_access"
-# The LiveKit webhook proves itself with its signature and the health check has nothing to hide.
-EXEMPT_PATHS = ("/healthz", "/livekit/webhook")
+# The LiveKit webhook proves itself with its signature and the health check has nothing to hide;
+# the recording layout is opened by egress's Chromium, which holds no access key (the page is static).
+EXEMPT_PATHS = ("/healthz", "/livekit/webhook", "/recordings/layout/")
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from lectures import storage
@@ -15,7 +14,6 @@ from recordings.downloads import DownloadLinkInvalid, read_download_link
 
 
 @require_GET
-@xframe_options_exempt
 def layout(request: HttpRequest) -> HttpResponse:
     """The page egress's Chromium opens (custom_base_url): it reads `url` and `token` from its own query
     string in the browser and draws the lecture. The page itself holds nothing secret."""

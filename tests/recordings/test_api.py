@@ -415,3 +415,9 @@ def test_retention_deletes_old_recordings_and_their_files_but_keeps_recent_and_r
         call_command("delete_expired_recordings")
     assert set(Recording.objects.values_list("pk", flat=True)) == {recent.pk, running.pk}
     assert not storages["default"].exists(old.storage_key)
+
+
+def test_the_layout_page_needs_no_dev_access_key(client: Client, settings: Any) -> None:
+    settings.DEV_ACCESS_KEY = "secret-key"
+    assert client.get("/recordings/layout/").status_code == 200
+    assert client.get(f"{API}/recordings").status_code != 200
