@@ -114,10 +114,18 @@ case "$action" in
   stop)
     if [ -f "$pidfile" ]; then
       pid=$(cat "$pidfile")
+      # run-handler children (one per recording) start their own sessions: find them by parent first
+      handlers=""
+      for service in $(pgrep -P "$pid" -x egress 2>/dev/null || true); do
+        handlers="$handlers $(pgrep -P "$service" 2>/dev/null || true)"
+      done
       # the supervisor leads its own session: stop it and its egress together
       kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       kill -KILL -- "-$pid" 2>/dev/null || true
+      for handler in $handlers; do kill -INT "$handler" 2>/dev/null || true; done  # SIGINT: stop recording now
+      sleep 1
+      for handler in $handlers; do kill -KILL -- "-$handler" 2>/dev/null || kill -KILL "$handler" 2>/dev/null || true; done
       rm -f "$pidfile"
     fi
     XDG_RUNTIME_DIR="$pulse_dir" PULSE_RUNTIME_PATH="$pulse_dir/pulse" pulseaudio --kill 2>/dev/null || true
