@@ -52,7 +52,7 @@ WORKDIR /app
 COPY . .
 COPY --from=frontend /src/static/build/ static/build/
 # Settings need a secret and, for production mode, a domain; neither is used by collectstatic.
-RUN DJANGO_SECRET_KEY=collectstatic-only DOMAIN=build.invalid python manage.py collectstatic --noinput -v 0 \
+RUN DJANGO_SECRET_KEY=collectstatic-only LIVEKIT_API_SECRET=collectstatic-only DOMAIN=build.invalid python manage.py collectstatic --noinput -v 0 \
     && python -m compileall -q /app
 
 USER lectern:lectern

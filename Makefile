@@ -6,19 +6,24 @@ PY := $(VENV)/bin/python
 TOOLS := tools/bin
 LIVEKIT_TAG := v1.13.5
 VERSITYGW_TAG := v1.7.0
-# LiveKit Egress (recordings): CGO against Debian's GStreamer 1.22, Chromium under Xvfb, PulseAudio, Redis
-EGRESS_APT_PACKAGES := redis-server pulseaudio xvfb ffmpeg pkg-config gcc libc6-dev libgstreamer1.0-dev \
+# LiveKit Egress (recordings): CGO against Debian's GStreamer 1.22, Chromium under Xvfb, PulseAudio
+EGRESS_APT_PACKAGES := pulseaudio xvfb ffmpeg pkg-config gcc libc6-dev libgstreamer1.0-dev \
   libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev gstreamer1.0-plugins-base \
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav \
   gstreamer1.0-pulseaudio gstreamer1.0-x
-APT_PACKAGES := postgresql chromium espeak-ng sox poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+APT_PACKAGES := postgresql redis-server chromium espeak-ng sox poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
   $(EGRESS_APT_PACKAGES)
-PORT ?= 8000
+# The dev web port. Not PORT: honcho gives every Procfile process its own PORT (web 8000, livekit 8100, ...).
+WEB_PORT ?= $(or $(PORT),8000)
+REDIS_PORT_DEV ?= 6379
+DEV_DATABASE_URL := postgres://lectern@127.0.0.1:$(or $(PGPORT_DEV),5433)/lectern
+CLUSTER_DATABASE_URL := postgres://lectern@127.0.0.1:$(or $(PGPORT_CLUSTER),5435)/lectern
 
-.PHONY: help install dev test lint format services-test stop clean
+.PHONY: help install dev cluster test lint format services-test stop clean
 
 help:
 	@echo "make dev    install everything, start Postgres, Redis, LiveKit, egress, web, agent and tasks; prints the URL"
+	@echo "make cluster  the same as several processes: 2 web, 2 LiveKit nodes on one Redis, 2 agents, 2 task workers"
 	@echo "make test   install what tests need, start the test services, run the whole suite"
 	@echo "make lint   ruff (format check + lint) and mypy"
 
@@ -58,14 +63,22 @@ $(TOOLS)/versitygw:
 
 # --- run ---
 dev: install
+	@scripts/secrets.sh
 	@scripts/postgres.sh start dev
-	@DATABASE_URL=$${DATABASE_URL:-postgres://lectern@127.0.0.1:5433/lectern} $(PY) manage.py migrate --noinput -v 0
-	@scripts/redis.sh start dev
-	@scripts/livekit.sh config dev >/dev/null
+	@REDIS_PORT_DEV=$(REDIS_PORT_DEV) scripts/redis.sh start dev
+	@DATABASE_URL=$${DATABASE_URL:-$(DEV_DATABASE_URL)} $(PY) manage.py migrate --noinput -v 0
 	@echo ""
-	@echo "  Lectern is starting: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops everything)"
+	@echo "  Lectern is starting: open http://127.0.0.1:$(WEB_PORT)/  (Ctrl-C stops everything)"
 	@echo ""
-	@PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+	@DATABASE_URL=$${DATABASE_URL:-$(DEV_DATABASE_URL)} WEB_PORT=$(WEB_PORT) REDIS_PORT_DEV=$(REDIS_PORT_DEV) $(VENV)/bin/honcho -f Procfile.dev start
+
+# Several processes of each kind on one machine, with the settings production uses (README).
+cluster: install
+	@scripts/secrets.sh
+	@scripts/postgres.sh start cluster
+	@scripts/redis.sh start cluster
+	@DATABASE_URL=$(CLUSTER_DATABASE_URL) $(PY) manage.py migrate --noinput -v 0
+	@DATABASE_URL=$(CLUSTER_DATABASE_URL) scripts/cluster.sh run
 
 test: install
 	@scripts/test.sh
@@ -73,21 +86,22 @@ test: install
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	DATABASE_URL=postgres://lectern@127.0.0.1:5433/lectern $(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports --no-cache
+	DATABASE_URL=$(DEV_DATABASE_URL) $(VENV)/bin/mypy .
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 stop:
-	@scripts/postgres.sh stop dev; scripts/postgres.sh stop test
-	@scripts/egress.sh stop dev; scripts/egress.sh stop test; scripts/redis.sh stop dev; scripts/redis.sh stop test
+	@for profile in dev test; do scripts/egress.sh stop $$profile; done
+	@for profile in dev test cluster; do scripts/postgres.sh stop $$profile; scripts/redis.sh stop $$profile; done
 
 clean: stop
 	rm -rf var static/build
 
 # Egress v1.8.6 through our wrapper module (upstream's cmd/server cannot be go-installed). The checksum
-# database does not know egress; its go.sum seeds ours. Built once (~6-8 min on 2 cores), kept after.
+# database does not know egress; its go.sum seeds ours. Built once (~3-9 min on 2 cores), kept after.
 $(TOOLS)/egress: | var/.apt
 	@mkdir -p $(TOOLS)
 	cd tools-src/egress && CGO_ENABLED=1 GONOSUMDB=github.com/livekit/egress go build -trimpath -o $(CURDIR)/$(TOOLS)/egress .

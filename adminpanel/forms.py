@@ -1,7 +1,7 @@
 from django import forms
 
 from accounts.models import User
-from adminpanel.models import AISettings
+from core.models import AISettings
 
 
 class AccountForm(forms.Form):

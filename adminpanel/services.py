@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from accounts.models import User
-from moderation.services import record_audit
+from audit.services import record_audit
 
 
 class AdminError(Exception):

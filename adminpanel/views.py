@@ -10,9 +10,9 @@ from accounts.models import User
 from adminpanel import services
 from adminpanel.access import admin_required
 from adminpanel.forms import AccountForm, AISettingsForm
-from adminpanel.models import AISettings
+from audit.models import AuditEvent
+from core.models import AISettings
 from lobby.models import LobbyEntry
-from moderation.models import AuditEvent
 from rooms import livekit_server
 from rooms.models import Room
 
@@ -132,8 +132,8 @@ def egress(request: HttpRequest) -> HttpResponse:
 @require_POST
 def egress_start(request: HttpRequest) -> HttpResponse:
     """Start a room-composite recording of any live room."""
+    from core.exceptions import LecternError
     from recordings.services import start_recording
-    from rooms.exceptions import RoomError
 
     room = Room.objects.filter(code=request.POST.get("room", "")).first()
     if room is None:
@@ -141,7 +141,7 @@ def egress_start(request: HttpRequest) -> HttpResponse:
     try:
         recording = start_recording(room=room, by=request.user)  # type: ignore[arg-type]
         messages.success(request, f"Recording {recording.pk} of {room.title} is starting.")
-    except RoomError as exc:
+    except LecternError as exc:
         messages.error(request, exc.detail)
     return redirect("adminpanel:egress")
 
@@ -150,12 +150,12 @@ def egress_start(request: HttpRequest) -> HttpResponse:
 @require_POST
 def egress_stop(request: HttpRequest, egress_id: str) -> HttpResponse:
     """Stop one egress job."""
+    from core.exceptions import LecternError
     from recordings.services import stop_egress_job
-    from rooms.exceptions import RoomError
 
     try:
         stop_egress_job(egress_id=egress_id)
         messages.success(request, f"Egress {egress_id} is stopping.")
-    except RoomError as exc:
+    except LecternError as exc:
         messages.error(request, exc.detail)
     return redirect("adminpanel:egress")

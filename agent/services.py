@@ -8,6 +8,7 @@ held as long as the job lives and released by the server the moment that process
 workers (or a restarted worker and a job that survived) therefore never caption one lecture twice.
 """
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,9 +18,10 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
 
-from adminpanel.models import AISettings
-from lectures.models import Lecture, TranscriptSegment
-from lectures.tasks import summarize_lecture
+from core.models import AISettings
+from rooms.models import Lecture
+from summaries.tasks import request_summary
+from transcripts.models import TranscriptSegment
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +76,13 @@ async def list_lectures_to_caption() -> list[LectureInfo]:
     return await sync_to_async(_lectures_to_caption)()
 
 
+async def open_livekit_rooms() -> dict[str, str]:
+    """The rooms open on the LiveKit server now, name → sid (through the web's LiveKit gate)."""
+    from rooms import livekit_server
+
+    return {room.name: room.sid for room in await asyncio.to_thread(livekit_server.list_rooms)}
+
+
 def speech_settings() -> SpeechSettings:
     """The speech-to-text engine, model and language admins chose (sync: for process set-up)."""
     close_old_connections()
@@ -122,7 +131,7 @@ def _resummarize_if_late(lecture_id: int, last_final_at: datetime) -> bool:
     ended_at = lecture.ended_at if lecture is not None and lecture.status == Lecture.Status.ENDED else None
     if ended_at is None or last_final_at <= ended_at:
         return False
-    summarize_lecture.enqueue(lecture_id)
+    request_summary(lecture_id=lecture_id)
     return True
 
 

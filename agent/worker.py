@@ -210,13 +210,12 @@ class Reconciler:
 
     async def reconcile(self) -> None:
         from agent import services
-        from rooms import livekit_server
 
         lectures = await services.list_lectures_to_caption()
         if not lectures:
             return
         mine = {job.job.room.name for job in self._server.active_jobs}
-        open_rooms = {room.name: room.sid for room in await asyncio.to_thread(livekit_server.list_rooms)}
+        open_rooms = await services.open_livekit_rooms()
         now = time.time()
         for lecture in lectures:
             name = lecture.livekit_room
@@ -248,6 +247,8 @@ def build_server() -> AgentServer:
         # A warm process (Django, VAD and model loaded) waits for the next room even in development.
         num_idle_processes=ServerEnvOption(dev_default=1, prod_default=max(2, psutil.cpu_count() or 1)),
         initialize_process_timeout=60.0,
+        host=settings.AGENT_HEALTH_HOST,
+        port=ServerEnvOption(dev_default=0, prod_default=settings.AGENT_HEALTH_PORT),  # one per worker in make cluster
         shutdown_process_timeout=30.0,  # room closed: decode, publish and store the last utterances
     )
     server.rtc_session(caption_lecture, on_request=consider_job)

@@ -54,6 +54,7 @@ os.environ.update(
     LIVEKIT_API_SECRET="lectern-dev-secret-0123456789abcdefghijkl",
     DJANGO_SETTINGS_MODULE="config.settings",
     HF_HUB_OFFLINE="1",
+    LIVEKIT_REDIS="off",  # one node, no Egress: the bench starts no Redis
 )
 LIVE_PASSAGES = ["lec-chem", "lec-cs", "lec-econ", "lec-bio", "a-answer", "q-answered", "q-unanswered"]
 KEEPS_UP_P95 = 1.5
@@ -221,10 +222,13 @@ def voiced_tail(pcm: bytes) -> float:
 
 async def lecture_with(speakers: int, rounds: int) -> dict[str, Any]:
     from asgiref.sync import sync_to_async
+    from django.utils import timezone
 
     from accounts.models import User
-    from rooms import livekit_server
-    from rooms.services import create_room, end_lecture, issue_host_token
+    from lectures.life import end_lecture, issue_host_token
+    from participants.identities import issue_guest_token
+    from participants.models import GuestSession, ParticipantHistory
+    from rooms.services import create_room
     from tests.agent.participants import Listener, Speaker, passages, read_pcm, wait_until
 
     def prepare() -> tuple[Any, Any, list[Any], Any]:
@@ -233,21 +237,17 @@ async def lecture_with(speakers: int, rounds: int) -> dict[str, Any]:
         credentials = [issue_host_token(room=room, user=host)]
         lecture = room.current_lecture()
         assert lecture is not None
-        for n in range(1, speakers):
-            credentials.append(
-                livekit_server.mint_token(
-                    room=lecture.livekit_room,
-                    identity=f"guest-{secrets.token_hex(6)}",
-                    name=f"Student {n}",
-                    can_publish=True,
-                    attributes={"role": "guest"},
-                    ttl_seconds=600,
-                )
+
+        def admitted(name: str, *, publish: bool = True) -> Any:
+            # minted the way admission mints it: any identity Lectern did not mint is removed from the room
+            guest = GuestSession.objects.create(room=room, display_name=name, fingerprint=secrets.token_hex(8))
+            ParticipantHistory.objects.create(
+                guest=guest, lecture=lecture, admitted_at=timezone.now(), muted=not publish
             )
-        listener = livekit_server.mint_token(
-            room=lecture.livekit_room, identity="guest-listener", name="Listener", can_publish=False
-        )
-        return room, lecture, credentials, listener
+            return issue_guest_token(guest=guest, lecture=lecture)
+
+        credentials.extend(admitted(f"Student {n}") for n in range(1, speakers))
+        return room, lecture, credentials, admitted("Listener", publish=False)
 
     room, lecture, credentials, listener_credentials = await sync_to_async(prepare)()
     origin = lecture.started_at.timestamp()

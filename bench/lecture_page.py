@@ -201,9 +201,12 @@ def drop_database() -> None:
 def build_lecture(rng: random.Random) -> Any:
     """A 90-minute lecture: 2 000 segments, 2 000 chat messages, 300 attendees, a full summary."""
     from accounts.models import User
-    from lectures.models import AttendanceInterval, Lecture, TranscriptSegment
-    from rooms.models import ChatMessage, GuestSession, ParticipantHistory
+    from chat.models import ChatMessage
+    from lectures.models import AttendanceInterval
+    from participants.models import GuestSession, MintedIdentity, ParticipantHistory
+    from rooms.models import Lecture
     from rooms.services import create_room
+    from transcripts.models import TranscriptSegment
 
     host = User.objects.create_user("bench-host@uni.example", "bench-password-123", first_name="Ada", last_name="Prof")
     room = create_room(host=host, title="CS 101 — Algorithms")
@@ -261,8 +264,10 @@ def build_lecture(rng: random.Random) -> Any:
         GuestSession(room=room, display_name=f"Student {i}", fingerprint=f"bench-fp-{i:06d}") for i in range(300)
     )
     ParticipantHistory.objects.bulk_create(
-        ParticipantHistory(guest=g, lecture=lecture, identities=[f"guest-{i}"], admitted_at=started)
-        for i, g in enumerate(guests)
+        ParticipantHistory(guest=g, lecture=lecture, admitted_at=started) for i, g in enumerate(guests)
+    )
+    MintedIdentity.objects.bulk_create(
+        MintedIdentity(identity=f"guest-{i}", lecture=lecture, guest=g, role="guest") for i, g in enumerate(guests)
     )
     intervals = []
     for i, guest in enumerate(guests):
@@ -302,7 +307,7 @@ def fill_segments(rng: random.Random, total: int, room_id: int) -> list[int]:
     """Other lectures of 2 000 segments each until the table holds `total` segments (COPY)."""
     from django.db import connection
 
-    from lectures.models import Lecture
+    from rooms.models import Lecture
 
     started = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
     existing = SEGMENTS_PER_LECTURE
@@ -357,7 +362,7 @@ def main() -> int:
     try:
         from django.test import Client
 
-        from lectures.models import TranscriptSegment
+        from transcripts.models import TranscriptSegment
 
         host, lecture = build_lecture(rng)
         client = Client()

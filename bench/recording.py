@@ -155,9 +155,10 @@ def sample(seconds: float) -> dict[str, float]:
 def run_once(seconds: float) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
 
+    from lectures.life import end_lecture, issue_host_token, open_room
     from recordings.models import Recording
     from recordings.services import start_recording
-    from rooms.services import create_room, end_lecture, issue_host_token, open_room
+    from rooms.services import create_room
     from tests.recordings.media import Lecturer
 
     user_model = get_user_model()

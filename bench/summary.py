@@ -6,7 +6,7 @@ The transcript is generated, deterministic for a seed: a lecturer speaks in ~8-s
 through nine ten-minute sections, each announced ("Next, let's talk about …") and built from its
 own terms; every six minutes or so a student asks a question, which the lecturer answers two times
 in three; four pieces of work are set with deadlines. Measured in this process, no database: the
-offline summarizer (`lectures.summarizer_local.summarize`) from the segments to the validated
+offline summarizer (`summaries.local.summarize`) from the segments to the validated
 summary, median and max of `--runs`; plus what the summary found against what was planted, and
 how many requests the LLM path would make (map-reduce parts + 1). Target (issue 5): ≤ 30 s.
 """
@@ -67,7 +67,7 @@ WORK = [
 
 
 def synthetic_lecture(minutes: int, seed: int):  # -> tuple[list[Utterance], dict[str, int]]
-    from lectures.summarizer_local import Utterance
+    from summaries.local import Utterance
 
     rng = random.Random(seed)
     utterances: list[Utterance] = []
@@ -121,9 +121,9 @@ def main() -> int:
     import django
 
     django.setup()
-    from lectures.summarizer_llm import chunks, transcript_lines
-    from lectures.summarizer_local import summarize
-    from lectures.summary_schema import Summary
+    from summaries.llm import chunks, transcript_lines
+    from summaries.local import summarize
+    from summaries.schema import Summary
 
     utterances, planted = synthetic_lecture(args.minutes, args.seed)
     words = sum(len(u.text.split()) for u in utterances)

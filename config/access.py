@@ -5,21 +5,14 @@ from collections.abc import Callable
 from ipaddress import ip_address, ip_network
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+
+from core.net import client_ip
 
 ACCESS_COOKIE = "lectern_access"
 # The LiveKit webhook proves itself with its signature and the health check has nothing to hide;
 # the recording layout is opened by egress's Chromium, which holds no access key (the page is static).
-EXEMPT_PATHS = ("/healthz", "/livekit/webhook", "/recordings/layout/")
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The peer address; behind a proxy, the proxy is trusted only in production."""
-    if settings.PRODUCTION:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
+EXEMPT_PATHS = ("/healthz", "/livez", "/livekit/webhook", "/recordings/layout/")
 
 
 def ip_allowed(ip: str, allowed: list[str]) -> bool:
@@ -54,3 +47,17 @@ class DevAccessMiddleware:
         if hmac.compare_digest(request.COOKIES.get(ACCESS_COOKIE, ""), key):
             return self.get_response(request)
         return HttpResponseForbidden("This development site needs its access key: add ?key=… to the URL.")
+
+
+class MalformedRequestMiddleware:
+    """A NUL character in the path or the query string is no URL of ours: 400 before any view runs
+    (PostgreSQL would refuse it in a lookup, and a 500 is no answer to bad input)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query.lower() or "\x00" in query:
+            return JsonResponse({"detail": "The address contains a NUL character."}, status=400)
+        return self.get_response(request)

@@ -2,14 +2,18 @@
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.utils import check_csrf
 
-from rooms.exceptions import RoomError
+from core.exceptions import LecternError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CSRF_REFUSED = "CSRF check failed: send the X-CSRFToken header with the csrftoken cookie's value."
 
 
 class BrowserSession:
@@ -17,9 +21,37 @@ class BrowserSession:
     authorization itself. This only enforces Django's CSRF rule on unsafe methods."""
 
     def __call__(self, request: HttpRequest) -> bool:
-        if request.method not in SAFE_METHODS and check_csrf(request):
-            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header with the csrftoken cookie's value.")
+        if request.method not in SAFE_METHODS:
+            try:
+                refused = check_csrf(request)
+            except MultiPartParserError as exc:  # Django reads a form body looking for the token
+                raise HttpError(400, f"The request body could not be read: {exc}.") from exc
+            if refused:
+                raise HttpError(
+                    403, "CSRF check failed: send the X-CSRFToken header with the csrftoken cookie's value."
+                )
         return True
+
+
+class StrictJSONParser(Parser):
+    """JSON bodies, with the one rule no field may break: no NUL character anywhere (PostgreSQL
+    refuses it, and no person types it). Field rules (core/text.py) do the rest."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if _holds_nul(data):
+            raise HttpError(400, "The request body contains a NUL character.")
+        return data
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 api = NinjaAPI(
@@ -28,6 +60,7 @@ api = NinjaAPI(
     description='Rooms, joining, lobby, moderation, chat, files and lectures. Errors are {"detail": "..."}.',
     urls_namespace="api",
     auth=BrowserSession(),
+    parser=StrictJSONParser(),
 )
 
 
@@ -58,14 +91,19 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
-@api.exception_handler(RoomError)
-def room_error(request: HttpRequest, exc: RoomError) -> HttpResponse:
+@api.exception_handler(LecternError)
+def domain_error(request: HttpRequest, exc: LecternError) -> HttpResponse:
     """Domain errors raised anywhere below a route become {"detail"} with their own 4xx status."""
     response = api.create_response(request, {"detail": exc.detail}, status=exc.status)
     retry_after = getattr(exc, "retry_after", None)
-    if retry_after is not None:
+    if retry_after is not None:  # RateLimited
         response["Retry-After"] = str(retry_after)
     return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, {"detail": "The request body is too large."}, status=413)
 
 
 @api.exception_handler(AuthenticationError)
@@ -74,7 +112,8 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 
 def register_routers() -> None:
-    from lectures.api import room_files_router
+    from chat.api import router as chat_router
+    from lectures.api import room_router as lecture_life_router
     from lectures.api import router as lectures_router
     from lobby.api import router as lobby_router
     from moderation.api import bans_router
@@ -85,9 +124,10 @@ def register_routers() -> None:
 
     # Several apps serve routes under /rooms/{code}/…: each owns its own router.
     api.add_router("/rooms", rooms_router)
+    api.add_router("/rooms", lecture_life_router)
     api.add_router("/rooms", lobby_router)
     api.add_router("/rooms", moderation_router)
-    api.add_router("/rooms", room_files_router)
+    api.add_router("/rooms", chat_router)
     api.add_router("/rooms", recordings_room_router)
     api.add_router("/lectures", lectures_router)
     api.add_router("/recordings", recordings_router)

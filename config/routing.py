@@ -3,5 +3,6 @@
 from typing import Any
 
 from lobby.routing import websocket_urlpatterns as lobby_routes
+from moderation.routing import websocket_urlpatterns as moderation_routes
 
-websocket_urlpatterns: list[Any] = [*lobby_routes]
+websocket_urlpatterns: list[Any] = [*lobby_routes, *moderation_routes]

@@ -4,9 +4,12 @@ Each variable is documented in `.env.example`. A secret can also come from `<NAM
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
+
+from config.exposure import bind_address, check_exposed_site, exposure, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,13 +33,39 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DOMAIN = env("DOMAIN")
 PRODUCTION = bool(DOMAIN)
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-PORT = int(env("PORT", "8000"))
+# The web port of `make dev`: WEB_PORT, because honcho gives every Procfile process its own PORT.
+PORT = int(env("WEB_PORT") or env("PORT", "8000"))
 
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdef"  # noqa: S105 - dev only
-SECRET_KEY = env("DJANGO_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
-if not SECRET_KEY:
-    raise RuntimeError("DJANGO_SECRET_KEY must be set when DOMAIN is set")
+# --- Secrets and exposure (README "Secrets"; config/exposure.py) ---
+# `make dev` writes per-checkout secrets once into SECRETS_FILE (scripts/secrets.sh); the
+# environment and NAME_FILE win over it. Only a site nobody else can reach (loopback bind, no
+# DOMAIN, no DEV_ACCESS_KEY) falls back to the public dev values, and only it may run with DEBUG.
+SECRETS_FILE = Path(env("SECRETS_FILE") or BASE_DIR / "var" / "secrets.env")
+_GENERATED_SECRETS = read_env_file(SECRETS_FILE)
+
+
+def secret(name: str) -> str:
+    """A secret from the environment (or NAME_FILE), else from the per-checkout secrets file."""
+    return env(name) or _GENERATED_SECRETS.get(name, "")
+
+
+BIND_ADDRESS = bind_address(sys.argv, os.environ)
+EXPOSED_BECAUSE = exposure(bind=BIND_ADDRESS, domain=DOMAIN, dev_access_key=env("DEV_ACCESS_KEY"))
+SECRET_KEY = secret("DJANGO_SECRET_KEY")
+LIVEKIT_API_KEY = secret("LIVEKIT_API_KEY")
+LIVEKIT_API_SECRET = secret("LIVEKIT_API_SECRET")
+check_exposed_site(
+    reasons=EXPOSED_BECAUSE,
+    secrets={"DJANGO_SECRET_KEY": SECRET_KEY, "LIVEKIT_API_SECRET": LIVEKIT_API_SECRET},
+    debug_requested=env_bool("DEBUG", default=False),
+)
+if not EXPOSED_BECAUSE:
+    SECRET_KEY = SECRET_KEY or "dev-only-insecure-secret-key-change-me-0123456789abcdef"  # loopback only
+    LIVEKIT_API_KEY = LIVEKIT_API_KEY or "devkey"
+    LIVEKIT_API_SECRET = LIVEKIT_API_SECRET or "lectern-dev-secret-0123456789abcdefghijkl"  # loopback only
+LIVEKIT_API_KEY = LIVEKIT_API_KEY or "lectern"  # the key name docker-compose.yml defaults to
+DEBUG = env_bool("DEBUG", default=not EXPOSED_BECAUSE)
+# --- end of secrets and exposure ---
 
 if PRODUCTION:
     ALLOWED_HOSTS = [DOMAIN, *env_list("EXTRA_ALLOWED_HOSTS")]
@@ -61,18 +90,27 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    # bottom layer first; docs/architecture.md draws the layers, pyproject.toml enforces them
+    "core",
     "accounts",
     "rooms",
+    "audit",
+    "participants",
+    "transcripts",
     "lobby",
+    "summaries",
+    "chat",
     "moderation",
     "lectures",
     "recordings",
+    "webhooks",
     "adminpanel",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.access.MalformedRequestMiddleware",
     "config.access.DevAccessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,8 +221,7 @@ MEDIA_URL = "/media/"
 
 # LiveKit: the local dev server by default; LiveKit Cloud works by setting these three.
 LIVEKIT_URL = env("LIVEKIT_URL", "ws://127.0.0.1:7880")
-LIVEKIT_API_KEY = env("LIVEKIT_API_KEY", "devkey")
-LIVEKIT_API_SECRET = env("LIVEKIT_API_SECRET", "lectern-dev-secret-0123456789abcdefghijkl")
+# LIVEKIT_API_KEY and LIVEKIT_API_SECRET: see "Secrets and exposure" at the top.
 # How long a token may be used to connect; LiveKit keeps a connected session alive past it.
 LIVEKIT_TOKEN_TTL = int(env("LIVEKIT_TOKEN_TTL", "120"))
 
@@ -197,7 +234,7 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVE
 
 if PRODUCTION:
     # The health check and LiveKit's webhook also arrive over plain HTTP inside the deployment.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livekit/webhook$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^livekit/webhook$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
@@ -303,6 +340,9 @@ OPENAI_TIMEOUT = float(env("OPENAI_TIMEOUT") or 60)
 AI_ASSISTANT_DEFAULT = env_bool("AI_ASSISTANT_DEFAULT", default=True)
 # Fraction of CPU above which the agent worker takes no new rooms (LiveKit's own default is 0.7).
 AGENT_LOAD_THRESHOLD = float(env("AGENT_LOAD_THRESHOLD") or 0.9)
+# The agent worker's health server in production mode (`python -m agent start`); one per worker.
+AGENT_HEALTH_PORT = int(env("AGENT_HEALTH_PORT") or 8081)
+AGENT_HEALTH_HOST = env("AGENT_HEALTH_HOST")  # empty = every interface (a container's health check)
 
 # --- Recordings (recordings/, LiveKit Egress) ---
 # The page egress's Chromium opens to draw a recording (our lecture layout); it must be reachable from

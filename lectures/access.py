@@ -18,12 +18,15 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
-from lectures.models import AttendanceInterval, Lecture
-from moderation.selectors import banned_among
-from rooms.access import get_participant, get_room
-from rooms.exceptions import NotFound, RoomError, RoomNotLive
-from rooms.guests import guest_session_ids
-from rooms.models import GuestSession, ParticipantHistory, Room, SharedFile
+from chat.access import get_live_participant
+from chat.models import SharedFile
+from core.exceptions import LecternError, NotFound
+from lectures.models import AttendanceInterval
+from participants.bans import banned_among
+from participants.guests import guest_session_ids
+from participants.models import GuestSession, MintedIdentity
+from rooms.access import get_room
+from rooms.models import Lecture, Room
 
 LECTURE_NOT_FOUND = "No lecture here, or you may not see it."
 
@@ -44,19 +47,6 @@ class LectureViewer:
     @property
     def is_owner(self) -> bool:
         return self.role == "host"
-
-
-ParticipantRole = Literal["host", "cohost", "admin", "guest"]
-
-
-@dataclass(frozen=True)
-class RoomParticipant:
-    """Someone taking part in a room's live lecture, as far as shared files are concerned."""
-
-    role: ParticipantRole
-    name: str
-    identity: str
-    can_upload: bool
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -105,8 +95,11 @@ def _attendee_identities(request: HttpRequest, lecture: Lecture) -> frozenset[st
     ]
     if not identities and not admitted:
         return None
-    for history in admitted:
-        identities.update(str(identity) for identity in history.identities or [])
+    identities.update(
+        MintedIdentity.objects.filter(lecture=lecture, guest_id__in=[h.guest_id for h in admitted]).values_list(
+            "identity", flat=True
+        )
+    )
     return frozenset(identities)
 
 
@@ -157,37 +150,6 @@ def lectures_visible_to(request: HttpRequest, code: str) -> QuerySet[Lecture]:
     raise NotFound("No room has this invite code, or you may not see its lectures.")
 
 
-def get_live_participant(request: HttpRequest, code: str) -> tuple[Room, Lecture, RoomParticipant]:
-    """The live room, its current lecture and the requester as a participant of it.
-
-    Who takes part is rooms.access.get_participant's answer (the same as for the chat): 404 unknown
-    room, 401 nobody we know, 403 anyone but the host, co-hosts, admins and admitted, not removed,
-    not banned guests of the current lecture; then RoomNotLive (409) when no lecture is running.
-    Admins may look but not share; guests share only while the room's `student_uploads` is on.
-    """
-    room, actor = get_participant(request, code)
-    lecture = room.current_lecture()
-    if lecture is None:
-        raise RoomNotLive("The room is not live: files are shared during a lecture.")
-    if actor.user is not None:
-        role: ParticipantRole = "host" if actor.role == "host" else "cohost" if actor.role == "cohost" else "admin"
-        participant = RoomParticipant(
-            role=role, name=actor.display_name, identity=f"user-{actor.user.pk}", can_upload=role != "admin"
-        )
-        return room, lecture, participant
-    guest = actor.guest
-    assert guest is not None  # get_participant lets no one else through
-    history = ParticipantHistory.objects.filter(guest=guest).first()
-    identities = [str(identity) for identity in (history.identities if history else None) or []]
-    participant = RoomParticipant(
-        role="cohost" if actor.role == "cohost" else "guest",
-        name=guest.display_name,
-        identity=identities[-1] if identities else f"guest-{guest.session_id}",
-        can_upload=actor.role == "cohost" or room.student_uploads,
-    )
-    return room, lecture, participant
-
-
 def get_file_for_download(request: HttpRequest, file_id: int) -> SharedFile:
     """A stored file the requester may download: by the lecture page's rule, or as a live participant."""
     shared = SharedFile.objects.select_related("lecture", "lecture__room").filter(pk=file_id, uploaded=True).first()
@@ -199,7 +161,7 @@ def get_file_for_download(request: HttpRequest, file_id: int) -> SharedFile:
     if shared.lecture.status == Lecture.Status.LIVE:
         try:
             _, lecture, _ = get_live_participant(request, room.code)
-        except RoomError:
+        except LecternError:
             raise NotFound("No such file.") from None
         if lecture.pk == shared.lecture_id:
             return shared

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from lectures.models import AttendanceInterval, DriveCredential, Lecture, TranscriptSegment
+from lectures.models import AttendanceInterval, DriveCredential
+from rooms.models import Lecture
+from transcripts.models import TranscriptSegment
 
 
 @admin.register(Lecture)

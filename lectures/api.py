@@ -1,25 +1,23 @@
-"""Lectures JSON API (`/api/v1/lectures…`) and the room's shared files (`/api/v1/rooms/{code}/files`)."""
+"""Lectures JSON API (`/api/v1/lectures…`), and the routes of one room that open, run and end its
+lectures (`/api/v1/rooms/{code}`, `/token`, `/end`), mounted under `/rooms`."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
-from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
-from pydantic import StringConstraints
+from ninja import Field, Query, Router, Schema
 
-from lectures import selectors, services
-from lectures.access import get_lecture_for_viewer, get_live_participant, lectures_visible_to
-from lectures.models import Lecture
-from rooms.exceptions import RoomError
+from core import text
+from lectures import life, selectors
+from lectures.access import get_lecture_for_viewer, lectures_visible_to
+from participants.access import get_room_for_host
+from rooms import services as room_services
+from rooms.access import get_room_for_owner
+from rooms.api import ErrorOut, RoomOut, request_user, room_out
+from rooms.models import Lecture
 
 router = Router(tags=["lectures"])
-room_files_router = Router(tags=["files"])
-
-
-class ErrorOut(Schema):
-    detail: str
+room_router = Router(tags=["rooms"])
 
 
 class LectureOut(Schema):
@@ -32,7 +30,7 @@ class LectureOut(Schema):
 
 
 class LectureDetailOut(LectureOut):
-    summary: dict[str, Any] | None = Field(description="see lectures/summary_schema.py; null until summarised")
+    summary: dict[str, Any] | None = Field(description="see summaries/schema.py; null until summarised")
 
 
 class SegmentOut(Schema):
@@ -43,36 +41,37 @@ class SegmentOut(Schema):
 
 
 class TranscriptQuery(Schema):
-    q: Annotated[str, StringConstraints(max_length=200)] = Field(
+    q: text.SearchText = Field(
         "", description='web-style search: words, "a phrase", -excluded; empty = the whole transcript'
     )
 
 
-class FileIn(Schema):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
-    size: int = Field(ge=0, description="bytes; the upload link is bound to it")
-    content_type: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+class CredentialsOut(Schema):
+    livekit_url: str
+    token: str
+    identity: str
 
 
-class UploadOut(Schema):
-    id: int
-    upload_url: str
-    method: str
-    headers: dict[str, str]
+class EndOut(Schema):
+    status: str
+    lecture_id: int | None
 
 
-class FileOut(Schema):
-    id: int
-    name: str
-    size: int
-    content_type: str
-    uploader_name: str
-    created_at: datetime
-    download_url: str
+class RoomSettingsIn(Schema):
+    title: text.Title | None = None
+    lobby: bool | None = None
+    webinar: bool | None = None
+    ai_assistant: bool | None = None
+    student_chat: bool | None = None
+    student_uploads: bool | None = None
+    attendees_see_lecture: bool | None = None
 
 
-def _raise(exc: RoomError) -> HttpError:
-    return HttpError(exc.status, exc.detail)
+class RoomSettingsOut(RoomOut):
+    student_chat: bool
+    student_uploads: bool
+    attendees_see_lecture: bool
+    locked: bool
 
 
 def _lecture_out(lecture: Lecture) -> dict[str, Any]:
@@ -89,30 +88,20 @@ def _lecture_out(lecture: Lecture) -> dict[str, Any]:
 @router.get("", response={200: list[LectureOut], 400: ErrorOut, 404: ErrorOut})
 def list_lectures(request: HttpRequest, room: str) -> list[dict[str, Any]]:
     """The lectures of a room the caller may see, newest first."""
-    try:
-        lectures = lectures_visible_to(request, room)
-    except RoomError as exc:
-        raise _raise(exc) from exc
-    return [_lecture_out(lecture) for lecture in lectures]
+    return [_lecture_out(lecture) for lecture in lectures_visible_to(request, room)]
 
 
 @router.get("/{int:lecture_id}", response={200: LectureDetailOut, 404: ErrorOut})
 def read_lecture(request: HttpRequest, lecture_id: int) -> dict[str, Any]:
     """One lecture with its structured summary."""
-    try:
-        lecture, _ = get_lecture_for_viewer(request, lecture_id)
-    except RoomError as exc:
-        raise _raise(exc) from exc
+    lecture, _ = get_lecture_for_viewer(request, lecture_id)
     return {**_lecture_out(lecture), "summary": lecture.summary}
 
 
 @router.get("/{int:lecture_id}/transcript", response={200: list[SegmentOut], 400: ErrorOut, 404: ErrorOut})
 def read_transcript(request: HttpRequest, lecture_id: int, filters: Query[TranscriptQuery]) -> list[dict[str, Any]]:
     """The transcript, or with `q` the matching segments, best match first."""
-    try:
-        lecture, _ = get_lecture_for_viewer(request, lecture_id)
-    except RoomError as exc:
-        raise _raise(exc) from exc
+    lecture, _ = get_lecture_for_viewer(request, lecture_id)
     if filters.q.strip():
         rows = selectors.search_segments(lecture=lecture, query=filters.q)
     else:
@@ -120,48 +109,41 @@ def read_transcript(request: HttpRequest, lecture_id: int, filters: Query[Transc
     return [{"speaker": r.speaker, "start": r.start, "end": r.end, "text": r.text} for r in rows]
 
 
-@room_files_router.post(
-    "/{code}/files",
-    response={201: UploadOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 415: ErrorOut},
+@room_router.get("/{code}", response={200: RoomOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def read_room(request: HttpRequest, code: str) -> RoomOut:
+    """The host view of one room."""
+    return room_out(get_room_for_host(request_user(request), code))
+
+
+@room_router.patch(
+    "/{code}", response={200: RoomSettingsOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 )
-def start_upload(request: HttpRequest, code: str, payload: FileIn) -> Status:
-    """Announce a file; PUT its bytes to `upload_url` with `method` and `headers` within five minutes."""
-    try:
-        room, lecture, participant = get_live_participant(request, code)
-        started = services.start_file_upload(
-            room=room,
-            lecture=lecture,
-            participant=participant,
-            name=payload.name,
-            size=payload.size,
-            content_type=payload.content_type,
-            request_base=request.build_absolute_uri("/"),
-        )
-    except RoomError as exc:
-        raise _raise(exc) from exc
-    ticket = started.ticket
-    return Status(
-        201, {"id": started.file.pk, "upload_url": ticket.url, "method": ticket.method, "headers": ticket.headers}
+def update_room(request: HttpRequest, code: str, payload: RoomSettingsIn) -> RoomSettingsOut:
+    """Change a room's settings (the room's own host only)."""
+    room = get_room_for_owner(request_user(request), code)
+    room = room_services.update_room_settings(room=room, changes=payload.model_dump(exclude_none=True))
+    return RoomSettingsOut(
+        **room_out(room).model_dump(),
+        student_chat=room.student_chat,
+        student_uploads=room.student_uploads,
+        attendees_see_lecture=room.attendees_see_lecture,
+        locked=room.locked,
     )
 
 
-@room_files_router.get("/{code}/files", response={200: list[FileOut], 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
-def list_files(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    """The files shared in the room's current lecture, oldest first."""
-    try:
-        _, lecture, _ = get_live_participant(request, code)
-    except RoomError as exc:
-        raise _raise(exc) from exc
-    services.confirm_uploads(lecture=lecture)
-    return [
-        {
-            "id": f.pk,
-            "name": f.name,
-            "size": f.size,
-            "content_type": f.content_type,
-            "uploader_name": f.uploader,
-            "created_at": f.created_at,
-            "download_url": reverse("lectures:file_download", kwargs={"file_id": f.pk}),
-        }
-        for f in selectors.shared_files(lecture=lecture)
-    ]
+@room_router.post(
+    "/{code}/token",
+    response={200: CredentialsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 503: ErrorOut},
+)
+def host_token(request: HttpRequest, code: str) -> CredentialsOut:
+    """A LiveKit token for the host or a co-host; the host's token opens the room."""
+    user = request_user(request)
+    credentials = life.issue_host_token(room=get_room_for_host(user, code), user=user)
+    return CredentialsOut(livekit_url=credentials.livekit_url, token=credentials.token, identity=credentials.identity)
+
+
+@room_router.post("/{code}/end", response={200: EndOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def end_room(request: HttpRequest, code: str) -> EndOut:
+    """End the lecture for everyone; the room stays until its host opens it again."""
+    lecture = life.end_lecture(room=get_room_for_owner(request_user(request), code))
+    return EndOut(status="ended", lecture_id=lecture.pk if lecture else None)

@@ -8,38 +8,36 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from lectures.models import AttendanceInterval, Lecture
+from lectures.models import AttendanceInterval
+from participants.identities import minted
 from rooms import livekit_server
 from rooms.livekit_server import LiveKitError
-from rooms.models import GuestSession, ParticipantHistory
+from rooms.models import Lecture
 
 logger = logging.getLogger(__name__)
 
 RECONCILE_EVERY = timedelta(seconds=30)
 
 
-def _guest(*, lecture: Lecture, identity: str) -> GuestSession | None:
-    history = (
-        ParticipantHistory.objects.select_related("guest")
-        .filter(guest__room_id=lecture.room_id, identities__contains=[identity])
-        .first()
-    )
-    return history.guest if history else None
-
-
 @transaction.atomic
-def record_join(*, lecture: Lecture, identity: str, name: str, role: str, at: datetime) -> AttendanceInterval:
-    """Open an interval for `identity` unless one is open already (a repeated or late webhook)."""
+def record_join(*, lecture: Lecture, identity: str, at: datetime) -> AttendanceInterval | None:
+    """Open an interval for an identity we minted, unless one is open already (a repeated or late webhook).
+
+    Only our participants count: an identity we never minted opens nothing. The name and role come
+    from our records, never from what the participant reports.
+    """
+    row = minted(lecture=lecture, identity=identity)
+    if row is None:
+        return None
     open_interval = AttendanceInterval.objects.filter(lecture=lecture, identity=identity, left_at__isnull=True).first()
     if open_interval is not None:
         return open_interval
+    if row.guest is not None:
+        name = row.guest.display_name
+    else:
+        name = row.user.display_name if row.user is not None else identity
     return AttendanceInterval.objects.create(
-        lecture=lecture,
-        identity=identity,
-        display_name=name or identity,
-        role=role or "guest",
-        guest=_guest(lecture=lecture, identity=identity),
-        joined_at=at,
+        lecture=lecture, identity=identity, display_name=name, role=row.role, guest=row.guest, joined_at=at
     )
 
 
@@ -58,7 +56,7 @@ def reconcile_attendance(*, lecture: Lecture) -> tuple[int, int]:
     """Make the open intervals match who LiveKit says is in the room; returns (opened, closed)."""
     if lecture.status != Lecture.Status.LIVE:
         return 0, close_all(lecture=lecture, at=lecture.ended_at or timezone.now())
-    present = {p.identity: p for p in livekit_server.list_participants(room=lecture.livekit_room) if not p.is_agent}
+    present = {p.identity: p for p in livekit_server.list_participants(room=lecture.livekit_room) if not p.is_service}
     now = timezone.now()
     open_identities = set(
         AttendanceInterval.objects.filter(lecture=lecture, left_at__isnull=True).values_list("identity", flat=True)
@@ -67,14 +65,8 @@ def reconcile_attendance(*, lecture: Lecture) -> tuple[int, int]:
     for identity, participant in present.items():
         if identity not in open_identities:
             joined = datetime.fromtimestamp(participant.joined_at, tz=UTC) if participant.joined_at else now
-            record_join(
-                lecture=lecture,
-                identity=identity,
-                name=participant.name,
-                role=participant.attributes.get("role", "guest"),
-                at=joined,
-            )
-            opened += 1
+            if record_join(lecture=lecture, identity=identity, at=joined) is not None:
+                opened += 1
     closed = 0
     for identity in open_identities - present.keys():
         closed += record_leave(lecture=lecture, identity=identity, at=now)

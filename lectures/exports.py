@@ -168,7 +168,7 @@ def lecture_pdf(*, document: LectureDocument) -> bytes:
 
 def export_filename(*, document: LectureDocument, extension: str) -> str:
     """'CS 101 2026-11-24.pdf': the title, sanitised, and the lecture's date."""
-    from lectures.storage import sanitize_filename
+    from core.storage import sanitize_filename
 
     started = timezone.localtime(document.lecture.started_at)
     return sanitize_filename(f"{document.lecture.title} {started:%Y-%m-%d}.{extension}")

@@ -8,14 +8,17 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.html import escape, html_safe
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from pydantic import ValidationError
 
+from chat.models import ChatMessage
+from chat.selectors import FileRow, shared_files
 from lectures.access import LectureViewer
-from lectures.models import AttendanceInterval, Lecture, TranscriptSegment
-from lectures.summary_schema import Summary
-from rooms.models import ChatMessage, Room, SharedFile
+from lectures.models import AttendanceInterval
+from rooms.models import Lecture, Room
+from summaries.schema import Summary
+from transcripts.models import TranscriptSegment
 
 SEARCH_CONFIG = "english"  # the configuration of the GIN index segment_text_search
 SEARCH_LIMIT = 100
@@ -69,29 +72,14 @@ class SearchHit:
     highlighted: SafeString
 
 
-@html_safe
 @dataclass(frozen=True)
 class TranscriptLine:
-    """A segment as the page shows it: highlighted when it matches the search.
-
-    It renders itself (str() is its HTML, marked safe by @html_safe): 2 000 rows through the template engine cost
-    several times the whole page budget, one escaped f-string each costs almost nothing.
-    """
+    """A segment as the page shows it: highlighted when it matches the search (see templatetags)."""
 
     segment: SegmentRow
     highlighted: SafeString | None = None
 
-    def __str__(self) -> str:
-        s = self.segment
-        text = self.highlighted if self.highlighted is not None else escape(s.text)
-        match = ' class="match"' if self.highlighted is not None else ""
-        return (
-            f'<li id="{s.anchor}"{match}><a class="at" href="#{s.anchor}">{s.at}</a> '
-            f'<span class="speaker">{escape(s.speaker)}</span> <span class="text">{text}</span></li>'
-        )
 
-
-@html_safe
 @dataclass(frozen=True)
 class ChatRow:
     sender: str
@@ -99,27 +87,6 @@ class ChatRow:
     private: bool
     text: str
     at: str
-
-    def __str__(self) -> str:
-        """One message of the page's chat history, every user-typed string escaped."""
-        role = f' <span class="badge">{escape(self.role)}</span>' if self.role != "guest" else ""
-        private = ' <span class="badge private-badge">to hosts</span>' if self.private else ""
-        css = ' class="private"' if self.private else ""
-        return (
-            f'<li{css}><span class="at">{self.at}</span> '
-            f'<span class="sender">{escape(self.sender)}</span>{role}{private} '
-            f'<span class="text">{escape(self.text)}</span></li>'
-        )
-
-
-@dataclass(frozen=True)
-class FileRow:
-    pk: int
-    name: str
-    size: int
-    content_type: str
-    uploader: str
-    created_at: datetime
 
 
 @dataclass
@@ -320,21 +287,6 @@ def chat_history(*, lecture: Lecture, viewer: LectureViewer) -> list[ChatRow]:
         for name, role, audience, text, created_at in messages.values_list(
             "sender_name", "sender_role", "audience", "text", "created_at"
         )
-    ]
-
-
-def shared_files(*, lecture: Lecture) -> list[FileRow]:
-    files = SharedFile.objects.filter(lecture=lecture, uploaded=True).order_by("created_at", "pk")
-    return [
-        FileRow(
-            pk=f.pk,
-            name=f.name,
-            size=f.size,
-            content_type=f.content_type,
-            uploader=f.uploader_name,
-            created_at=f.created_at,
-        )
-        for f in files
     ]
 
 

@@ -1,154 +1,18 @@
 """Every state change of lectures: shared files, who may see a lecture, summaries on demand, Google Drive."""
 
 import hashlib
-import importlib
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import IO, Any
-
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from typing import Any
 
 from accounts.models import User
-from lectures import drive, exports, storage
-from lectures.access import LectureViewer, RoomParticipant
-from lectures.models import DriveCredential, Lecture
+from core import storage
+from lectures import drive, exports
+from lectures.access import LectureViewer
+from lectures.models import DriveCredential
 from lectures.selectors import LectureDocument, lecture_document
-from rooms.exceptions import NotAllowed, RoomError
-from rooms.models import Room, SharedFile
+from rooms.models import Lecture, Room
 
 logger = logging.getLogger(__name__)
-
-# How long after an upload link was issued the bytes may still arrive (its lifetime plus clock slack).
-_PENDING_WINDOW = timedelta(seconds=300 + 60)
-
-
-class FileTooLarge(RoomError):
-    status = 413
-
-
-class FileTypeNotAllowed(RoomError):
-    status = 415
-
-
-class UploadRefused(RoomError):
-    """A local upload link that is invalid, expired, already used or used for other bytes."""
-
-    status = 403
-
-
-class AlreadyUploaded(RoomError):
-    status = 409
-
-
-class SummaryUnavailable(RoomError):
-    status = 503
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB"
-
-
-def _normalise_content_type(content_type: str) -> str:
-    return content_type.split(";", 1)[0].strip().lower()
-
-
-@dataclass(frozen=True)
-class StartedUpload:
-    file: SharedFile
-    ticket: storage.UploadTicket
-
-
-@transaction.atomic
-def start_file_upload(
-    *,
-    room: Room,
-    lecture: Lecture,
-    participant: RoomParticipant,
-    name: str,
-    size: int,
-    content_type: str,
-    request_base: str,
-) -> StartedUpload:
-    """Record a file about to be shared and issue its short-lived upload link (bound to size and type)."""
-    if not participant.can_upload:
-        raise NotAllowed("The host has not allowed students to share files in this room.")
-    if size <= 0:
-        raise RoomError("The file is empty.")
-    if size > settings.UPLOAD_MAX_BYTES:
-        raise FileTooLarge(f"The file is larger than the {_megabytes(settings.UPLOAD_MAX_BYTES)} limit.")
-    content_type = _normalise_content_type(content_type)
-    if content_type not in settings.UPLOAD_ALLOWED_TYPES:
-        raise FileTypeNotAllowed(
-            f"Files of type {content_type or 'unknown'} cannot be shared here; "
-            "share PDFs, images, text, spreadsheets, slides or documents."
-        )
-    shared = SharedFile.objects.create(
-        lecture=lecture,
-        uploader_identity=participant.identity,
-        uploader_name=participant.name,
-        name=storage.sanitize_filename(name),
-        size=size,
-        content_type=content_type,
-        storage_key=storage.new_key(lecture_id=lecture.pk),
-    )
-    ticket = storage.issue_upload(
-        request_base=request_base,
-        file_id=shared.pk,
-        key=shared.storage_key,
-        size=size,
-        content_type=content_type,
-    )
-    return StartedUpload(file=shared, ticket=ticket)
-
-
-@transaction.atomic
-def receive_local_upload(
-    *, token: str, content_type: str, stream: IO[bytes], declared_length: int | None = None
-) -> SharedFile:
-    """Store the bytes PUT to one of our own upload links, once, exactly as signed."""
-    try:
-        signed = storage.read_upload_link(token)
-    except storage.UploadLinkInvalid as exc:
-        raise UploadRefused(str(exc)) from exc
-    if _normalise_content_type(content_type) != signed.content_type:
-        raise UploadRefused(f"This upload link is for a file of type {signed.content_type}.")
-    if declared_length is not None and declared_length != signed.size:
-        raise UploadRefused(f"This upload link is for exactly {signed.size} bytes; {declared_length} were sent.")
-    shared = SharedFile.objects.select_for_update().filter(pk=signed.file_id, storage_key=signed.key).first()
-    if shared is None:
-        raise UploadRefused("This upload link is not valid.")
-    if shared.uploaded:
-        raise AlreadyUploaded("This file has already been uploaded.")
-    try:
-        storage.save_upload(signed=signed, stream=stream)
-    except storage.UploadLinkInvalid as exc:
-        raise UploadRefused(str(exc)) from exc
-    shared.uploaded = True
-    shared.save(update_fields=["uploaded"])
-    return shared
-
-
-def confirm_uploads(*, lecture: Lecture) -> int:
-    """Mark as uploaded the recent files whose bytes have arrived in storage (S3 PUTs bypass us).
-
-    Only files whose upload link may still be in use are checked, so a list costs at most a few lookups.
-    An object of another size than declared is deleted: the presigned PUT was bound to the size.
-    """
-    since = timezone.now() - _PENDING_WINDOW
-    confirmed = 0
-    for shared in SharedFile.objects.filter(lecture=lecture, uploaded=False, created_at__gte=since):
-        size = storage.stored_size(key=shared.storage_key)
-        if size is None:
-            continue
-        if size != shared.size:
-            logger.warning("deleting %s: %s bytes stored, %s declared", shared.storage_key, size, shared.size)
-            storage.delete(key=shared.storage_key)
-            continue
-        confirmed += SharedFile.objects.filter(pk=shared.pk, uploaded=False).update(uploaded=True)
-    return confirmed
 
 
 def lecture_pdf(*, document: LectureDocument) -> bytes:
@@ -175,22 +39,6 @@ def set_attendee_access(*, room: Room, allowed: bool) -> Room:
     Room.objects.filter(pk=room.pk).update(attendees_see_lecture=allowed)
     room.attendees_see_lecture = allowed
     return room
-
-
-def regenerate_lecture_summary(*, lecture: Lecture) -> None:
-    """Build the lecture's summary again, when the summarizer (lectures/summary.py) offers it."""
-    summary = importlib.import_module("lectures.summary")
-    regenerate = getattr(summary, "regenerate_summary", None)
-    if regenerate is None:
-        raise SummaryUnavailable("Regenerating summaries is not available on this server yet.")
-    not_ended = getattr(summary, "LectureNotEnded", None)
-    try:
-        regenerate(lecture=lecture)
-    except Exception as exc:  # the summarizer is another module's boundary; report, do not crash the page
-        if not_ended is not None and isinstance(exc, not_ended):
-            raise SummaryUnavailable(str(exc) or "The summary is written once the lecture has ended.") from exc
-        logger.exception("regenerating the summary of lecture %s failed", lecture.pk)
-        raise SummaryUnavailable("The summary could not be regenerated; try again later.") from exc
 
 
 def connect_drive(*, user: User, redirect_uri: str, state: str, code_verifier: str, code: str) -> DriveCredential:

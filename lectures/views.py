@@ -2,6 +2,8 @@
 
 import hmac
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,12 +17,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from lectures import drive, exports, selectors, services, storage
+from chat import services as chat_services
+from core import storage
+from core.exceptions import LecternError, NotFound
+from lectures import drive, exports, selectors, services
 from lectures.access import LectureViewer, get_file_for_download, get_lecture_for_viewer
 from lectures.forms import AttendeeAccessForm, TranscriptSearchForm
-from lectures.models import DriveCredential, Lecture
+from lectures.models import DriveCredential
+from lectures.selectors import LectureDocument
 from rooms.access import get_room
-from rooms.exceptions import NotFound, RoomError
+from rooms.models import Lecture
+from summaries import tasks as summary_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +71,7 @@ def past_lectures(request: HttpRequest) -> HttpResponse:
     if code:
         try:
             room = get_room(code)
-        except RoomError:
+        except LecternError:
             raise Http404("No room has this invite code.") from None
         if room.host_id != user.pk and not user.is_admin:
             raise Http404("No room has this invite code.")
@@ -101,51 +108,44 @@ def lecture_page(request: HttpRequest, lecture_id: int) -> HttpResponse:
     )
 
 
-@require_GET
-def export_pdf(request: HttpRequest, lecture_id: int) -> HttpResponse:
-    lecture, viewer = _lecture_or_404(request, lecture_id)
-    document = selectors.lecture_document(lecture=lecture, viewer=viewer)
-    return _download(
-        services.lecture_pdf(document=document),
-        content_type="application/pdf",
-        filename=exports.export_filename(document=document, extension="pdf"),
-    )
+@dataclass(frozen=True)
+class Export:
+    content_type: str
+    extension: str
+    render: Callable[[LectureDocument], str | bytes]
+    hosts_only: bool = False
+    suffix: str = ""
+
+
+EXPORTS = {
+    "pdf": Export("application/pdf", "pdf", lambda doc: services.lecture_pdf(document=doc)),
+    "vtt": Export("text/vtt; charset=utf-8", "vtt", lambda doc: exports.transcript_vtt(segments=doc.segments)),
+    "txt": Export("text/plain; charset=utf-8", "txt", lambda doc: exports.transcript_text(document=doc)),
+    "attendance": Export(
+        "text/csv; charset=utf-8",
+        "csv",
+        lambda doc: exports.attendance_csv(document=doc, attendees=doc.attendance or []),
+        hosts_only=True,
+        suffix=" attendance",
+    ),
+}
 
 
 @require_GET
-def transcript_vtt(request: HttpRequest, lecture_id: int) -> HttpResponse:
+def export(request: HttpRequest, lecture_id: int, kind: str) -> HttpResponse:
+    """One of the lecture's downloads (PDF, WebVTT, text, attendance CSV) as this viewer may see it.
+
+    The attendance is for the host and admins only (a 404 for attendees too).
+    """
     lecture, viewer = _lecture_or_404(request, lecture_id)
-    document = selectors.lecture_document(lecture=lecture, viewer=viewer)
-    return _download(
-        exports.transcript_vtt(segments=document.segments),
-        content_type="text/vtt; charset=utf-8",
-        filename=exports.export_filename(document=document, extension="vtt"),
-    )
-
-
-@require_GET
-def transcript_txt(request: HttpRequest, lecture_id: int) -> HttpResponse:
-    lecture, viewer = _lecture_or_404(request, lecture_id)
-    document = selectors.lecture_document(lecture=lecture, viewer=viewer)
-    return _download(
-        exports.transcript_text(document=document),
-        content_type="text/plain; charset=utf-8",
-        filename=exports.export_filename(document=document, extension="txt"),
-    )
-
-
-@require_GET
-def attendance_csv(request: HttpRequest, lecture_id: int) -> HttpResponse:
-    """Attendance as CSV, for the host and admins only (404 for attendees too)."""
-    lecture, viewer = _lecture_or_404(request, lecture_id)
-    if not viewer.manages:
+    spec = EXPORTS[kind]
+    if spec.hosts_only and not viewer.manages:
         raise Http404("No lecture here, or you may not see it.")
     document = selectors.lecture_document(lecture=lecture, viewer=viewer)
-    return _download(
-        exports.attendance_csv(document=document, attendees=document.attendance or []),
-        content_type="text/csv; charset=utf-8",
-        filename=exports.export_filename(document=document, extension="csv").replace(".csv", " attendance.csv"),
-    )
+    filename = exports.export_filename(document=document, extension=spec.extension)
+    if spec.suffix:
+        filename = filename.replace(f".{spec.extension}", f"{spec.suffix}.{spec.extension}")
+    return _download(spec.render(document), content_type=spec.content_type, filename=filename)
 
 
 @require_POST
@@ -171,8 +171,8 @@ def regenerate_summary(request: HttpRequest, lecture_id: int) -> HttpResponse:
     if not viewer.manages:
         return _forbidden(request, "Only the room's host can regenerate the summary.")
     try:
-        services.regenerate_lecture_summary(lecture=lecture)
-    except RoomError as exc:
+        summary_tasks.regenerate_summary(lecture=lecture)
+    except LecternError as exc:
         messages.error(request, exc.detail)
     else:
         messages.success(request, "The summary is being regenerated; reload the page in a moment.")
@@ -280,12 +280,12 @@ def local_upload(request: HttpRequest, token: str) -> HttpResponse:
     """Receive the bytes of a shared file at one of our own upload links (local storage backend)."""
     declared = request.META.get("CONTENT_LENGTH")
     try:
-        shared = services.receive_local_upload(
+        shared = chat_services.receive_local_upload(
             token=token,
             content_type=request.META.get("CONTENT_TYPE", ""),
             stream=request,  # type: ignore[arg-type]
             declared_length=int(declared) if declared and declared.isdigit() else None,
         )
-    except RoomError as exc:
+    except LecternError as exc:
         return JsonResponse({"detail": exc.detail}, status=exc.status)
     return JsonResponse({"id": shared.pk, "name": shared.name, "size": shared.size, "status": "uploaded"})

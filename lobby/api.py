@@ -1,39 +1,29 @@
 """Lobby JSON API: students knock and rejoin; hosts list, admit, reject and message those waiting."""
 
-import re
 from datetime import datetime
 from typing import Annotated
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
-from ninja.errors import HttpError
-from pydantic import StringConstraints, field_validator
+from pydantic import StringConstraints
 
-from config.access import client_ip
-from config.api import api
+from core import text
+from core.exceptions import NotAllowed, NotFound
+from core.net import client_ip
+from core.ratelimit import check_ip_allowed, record_unknown_code
 from lobby import services
-from lobby.exceptions import RateLimited
-from rooms.access import get_moderator, get_room
-from rooms.exceptions import NotFound, RoomError
-from rooms.guests import get_guest, remember_guest
+from participants.access import get_moderator
+from participants.guests import get_guest, remember_guest
+from rooms.access import get_room
 
 router = Router(tags=["lobby"])
 
-NAME_FORBIDDEN = re.compile(r"[<>\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
-
 
 class JoinIn(Schema):
-    display_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    display_name: text.DisplayName
     fingerprint: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,128}$")]
     pin: Annotated[str, StringConstraints(max_length=12)] | None = None
     transcribe_me: bool = True
-
-    @field_validator("display_name")
-    @classmethod
-    def plain_name(cls, value: str) -> str:
-        if NAME_FORBIDDEN.search(value):
-            raise ValueError("use letters, digits and ordinary punctuation only (no control characters or < >)")
-        return value
 
 
 class JoinOut(Schema):
@@ -57,11 +47,11 @@ class WaitingOut(Schema):
 
 
 class RejectIn(Schema):
-    message: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+    message: text.Note = ""
 
 
 class MessageIn(Schema):
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    message: text.Message
 
 
 class CountOut(Schema):
@@ -77,12 +67,6 @@ class ErrorOut(Schema):
     detail: str
 
 
-def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
-    response = api.create_response(request, {"detail": exc.detail}, status=429)
-    response["Retry-After"] = str(exc.retry_after)
-    return response
-
-
 @router.post(
     "/{code}/join",
     response={200: JoinOut, 202: JoinOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
@@ -90,34 +74,27 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
 def join(request: HttpRequest, code: str, payload: JoinIn) -> HttpResponse:
     """Knock at a room: 202 waiting (lobby on) or 200 admitted with a token (lobby off)."""
     ip = client_ip(request)
+    check_ip_allowed(ip=ip)
     try:
-        services.check_ip_allowed(ip=ip)
-        try:
-            room = get_room(code)
-        except NotFound:
-            services.record_unknown_code(ip=ip)
-            raise
-        result = services.knock(
-            room=room,
-            display_name=payload.display_name,
-            fingerprint=payload.fingerprint,
-            pin=payload.pin,
-            transcribe_me=payload.transcribe_me,
-            ip=ip,
-            existing_guest=get_guest(request, room),
-        )
-    except RateLimited as exc:
-        return _rate_limited(request, exc)
-    except RoomError as exc:
-        raise HttpError(exc.status, exc.detail) from exc
+        room = get_room(code)
+    except NotFound:
+        record_unknown_code(ip=ip)
+        raise
+    result = services.knock(
+        room=room,
+        display_name=payload.display_name,
+        fingerprint=payload.fingerprint,
+        pin=payload.pin,
+        transcribe_me=payload.transcribe_me,
+        ip=ip,
+        existing_guest=get_guest(request, room),
+    )
     body = JoinOut(session_id=str(result.guest.session_id), status=result.status)
     if result.credentials is not None:
         body.livekit_url = result.credentials.livekit_url
         body.token = result.credentials.token
         body.identity = result.credentials.identity
-    response = api.create_response(
-        request, body.model_dump(exclude_none=True), status=200 if result.status == "admitted" else 202
-    )
+    response = JsonResponse(body.model_dump(exclude_none=True), status=200 if result.status == "admitted" else 202)
     remember_guest(response, request, result.guest)
     return response
 
@@ -125,14 +102,11 @@ def join(request: HttpRequest, code: str, payload: JoinIn) -> HttpResponse:
 @router.post("/{code}/rejoin", response={200: CredentialsOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
 def rejoin(request: HttpRequest, code: str) -> CredentialsOut:
     """A fresh token for an admitted, not banned guest session (after a reload)."""
-    try:
-        room = get_room(code)
-        guest = get_guest(request, room)
-        if guest is None:
-            raise HttpError(403, "Join the room from its invite link first.")
-        credentials = services.rejoin(room=room, guest=guest)
-    except RoomError as exc:
-        raise HttpError(exc.status, exc.detail) from exc
+    room = get_room(code)
+    guest = get_guest(request, room)
+    if guest is None:
+        raise NotAllowed("Join the room from its invite link first.")
+    credentials = services.rejoin(room=room, guest=guest)
     return CredentialsOut(livekit_url=credentials.livekit_url, token=credentials.token, identity=credentials.identity)
 
 
@@ -151,11 +125,7 @@ def list_waiting(request: HttpRequest, code: str) -> list[WaitingOut]:
 )
 def admit_all(request: HttpRequest, code: str) -> CountOut:
     room, actor = get_moderator(request, code)
-    try:
-        count = services.admit_all(room=room, by=actor)
-    except RoomError as exc:
-        raise HttpError(exc.status, exc.detail) from exc
-    return CountOut(count=count)
+    return CountOut(count=services.admit_all(room=room, by=actor))
 
 
 @router.post(
@@ -169,10 +139,7 @@ def message_waiting(request: HttpRequest, code: str, payload: MessageIn) -> Coun
 @router.post("/{code}/lobby/{entry_id}/admit", response={200: StatusOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def admit(request: HttpRequest, code: str, entry_id: int) -> StatusOut:
     room, actor = get_moderator(request, code)
-    try:
-        entry = services.admit_guest(entry=services.get_entry(room=room, entry_id=entry_id), by=actor)
-    except RoomError as exc:
-        raise HttpError(exc.status, exc.detail) from exc
+    entry = services.admit_guest(entry=services.get_entry(room=room, entry_id=entry_id), by=actor)
     return StatusOut(id=entry.pk, status=entry.status)
 
 
@@ -182,12 +149,7 @@ def admit(request: HttpRequest, code: str, entry_id: int) -> StatusOut:
 )
 def reject(request: HttpRequest, code: str, entry_id: int, payload: RejectIn | None = None) -> StatusOut:
     room, actor = get_moderator(request, code)
-    try:
-        entry = services.reject_guest(
-            entry=services.get_entry(room=room, entry_id=entry_id),
-            by=actor,
-            message=payload.message if payload else "",
-        )
-    except RoomError as exc:
-        raise HttpError(exc.status, exc.detail) from exc
+    entry = services.reject_guest(
+        entry=services.get_entry(room=room, entry_id=entry_id), by=actor, message=payload.message if payload else ""
+    )
     return StatusOut(id=entry.pk, status=entry.status)

@@ -1,4 +1,5 @@
-"""Group names, event types and notify_*(): the only place in lobby that calls group_send.
+"""Group names, event types and notify_*(): the only place in lobby that calls group_send
+(the hosts' group belongs to participants/broadcasts.py; notify_hosts is re-exported for lobby's services).
 
 Guests each have a group of their own, so a token pushed at admission reaches that student only.
 """
@@ -9,14 +10,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from lobby.models import LobbyEntry
+from participants.broadcasts import notify_hosts
 
 
 def guest_group(guest_pk: int) -> str:
     return f"lobby.guest.{guest_pk}"
-
-
-def hosts_group(room_pk: int) -> str:
-    return f"room.{room_pk}.hosts"
 
 
 def entry_payload(entry: LobbyEntry) -> dict[str, Any]:
@@ -52,6 +50,4 @@ def notify_each_guest(*, messages: list[tuple[int, dict[str, Any]]]) -> None:
     async_to_sync(send_all)()
 
 
-def notify_hosts(*, room_pk: int, message: dict[str, Any]) -> None:
-    """Send one message to every host and co-host socket of the room."""
-    _send(hosts_group(room_pk), {"type": "hosts.message", "message": message})
+__all__ = ["entry_payload", "guest_group", "notify_each_guest", "notify_guest", "notify_guests", "notify_hosts"]

@@ -1,21 +1,13 @@
-from rooms.exceptions import RoomError
+from core.exceptions import NotAllowed
 
 
-class Banned(RoomError):
-    status = 403
+class Banned(NotAllowed):
+    pass
 
 
-class WrongPin(RoomError):
-    status = 403
+class WrongPin(NotAllowed):
+    pass
 
 
-class KnockRefused(RoomError):
-    status = 403
-
-
-class RateLimited(RoomError):
-    status = 429
-
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
+class KnockRefused(NotAllowed):
+    pass

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from lectures.models import Lecture
-from rooms.models import GuestSession
+from participants.models import GuestSession
+from rooms.models import Lecture
 
 
 class LobbyEntryQuerySet(models.QuerySet["LobbyEntry"]):

@@ -6,5 +6,4 @@ from lobby import consumers
 
 websocket_urlpatterns: list[Any] = [
     path("ws/lobby/<str:code>/", consumers.GuestLobbyConsumer.as_asgi()),
-    path("ws/rooms/<str:code>/host/", consumers.HostRoomConsumer.as_asgi()),
 ]

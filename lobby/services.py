@@ -1,34 +1,32 @@
 """The waiting room: knocking, admitting, rejecting, messages to those waiting, rejoining."""
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from lectures.models import Lecture
+from audit.services import record_audit
+from core.exceptions import LecternError, NotFound, RateLimited, RoomNotLive
+from core.ratelimit import ip_key, record_hit, retry_after
+from core.text import same_name
 from lobby import broadcasts
-from lobby.exceptions import Banned, KnockRefused, RateLimited, WrongPin
+from lobby.exceptions import Banned, KnockRefused, WrongPin
 from lobby.models import LobbyEntry
-from moderation.models import CoHost
-from moderation.ratelimit import record_hit, retry_after
-from moderation.selectors import banned_among, find_ban
-from moderation.services import record_audit
-from rooms.access import Actor
-from rooms.exceptions import NotFound, RoomNotLive
+from participants.access import Actor
+from participants.bans import banned_among, find_ban
+from participants.cohosts import cohost_guest_ids, host_names
+from participants.histories import is_admitted
+from participants.identities import issue_guest_token, mint_guest_credentials, save_identities
+from participants.models import GuestSession, ParticipantHistory
 from rooms.livekit_server import Credentials
-from rooms.models import GuestSession, ParticipantHistory, Room
-from rooms.services import check_pin, issue_guest_token, mint_guest_credentials
+from rooms.models import Lecture, Room
+from rooms.services import check_pin
 
 logger = logging.getLogger(__name__)
 
-# Failed PINs and unknown invite codes per IP: successful entries do not count, so a lecture hall
-# behind one NAT address can still come in; a guesser is stopped after five misses a minute.
-IP_ATTEMPTS = 5
-IP_WINDOW = timedelta(minutes=1)
 # Failed PINs per room: past this, PIN entry for the room pauses and the host is told.
 ROOM_FAILURES = 10
 ROOM_WINDOW = timedelta(hours=1)
@@ -42,24 +40,8 @@ class KnockResult:
     credentials: Credentials | None = None
 
 
-def _ip_key(ip: str) -> str:
-    return f"join-ip:{ip}"
-
-
 def _room_key(room: Room) -> str:
     return f"pin-room:{room.pk}"
-
-
-def check_ip_allowed(*, ip: str) -> None:
-    """Raise RateLimited when this IP has used up its attempts (checked before any lookup or bcrypt)."""
-    wait = retry_after(key=_ip_key(ip), limit=IP_ATTEMPTS, window=IP_WINDOW)
-    if wait:
-        raise RateLimited("Too many attempts from your network. Wait a moment and try again.", retry_after=wait)
-
-
-def record_unknown_code(*, ip: str) -> None:
-    """An invite code that does not exist: counts like a failed PIN, so codes cannot be enumerated."""
-    record_hit(key=_ip_key(ip))
 
 
 def _check_pin(*, room: Room, pin: str | None, ip: str) -> None:
@@ -73,7 +55,7 @@ def _check_pin(*, room: Room, pin: str | None, ip: str) -> None:
         )
     if pin and check_pin(room=room, pin=pin):
         return
-    record_hit(key=_ip_key(ip))
+    record_hit(key=ip_key(ip))
     record_hit(key=_room_key(room))
     if not retry_after(key=_room_key(room), limit=ROOM_FAILURES, window=ROOM_WINDOW):
         raise WrongPin("That PIN is not right." if pin else "This room needs a PIN.")
@@ -109,13 +91,6 @@ def _guest_for_knock(
     )
 
 
-def _is_admitted(history: ParticipantHistory, lecture: Lecture) -> bool:
-    """Admitted to this lecture and not removed since."""
-    if history.lecture_id != lecture.pk or history.admitted_at is None:
-        return False
-    return history.kicked_at is None or history.kicked_at < history.admitted_at
-
-
 def _ensure_not_banned(*, room: Room, guest: GuestSession | None, fingerprint: str) -> None:
     ban = find_ban(room=room, fingerprint=fingerprint, session_id=guest.session_id if guest else None)
     if ban:
@@ -143,6 +118,8 @@ def knock(
     existing_guest: GuestSession | None,
 ) -> KnockResult:
     """A student asks to come in: PIN, bans and room state are checked; then they wait or enter."""
+    if any(same_name(display_name, name) for name in host_names(room=room)):
+        raise LecternError("That is the name of one of this room's hosts: please use your own name.")
     # Outside the transaction: a failed PIN must stay counted although the knock fails.
     _check_pin(room=room, pin=pin, ip=ip)
     _ensure_not_banned(room=room, guest=existing_guest, fingerprint=fingerprint)
@@ -185,7 +162,7 @@ def _enter_or_wait(
         ip=ip,
     )
     history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
-    if _is_admitted(history, lecture):
+    if is_admitted(history, lecture):
         return KnockResult(guest=guest, status="admitted", credentials=issue_guest_token(guest=guest, lecture=lecture))
     if not room.lobby and not room.locked:
         return KnockResult(guest=guest, status="admitted", credentials=_admit(guest=guest, lecture=lecture))
@@ -277,7 +254,7 @@ def admit_all(*, room: Room, by: Actor) -> int:
     histories = {h.guest_id: h for h in ParticipantHistory.objects.filter(guest_id__in=guest_ids)}
     missing = [ParticipantHistory(guest_id=guest_id) for guest_id in guest_ids if guest_id not in histories]
     histories.update({h.guest_id: h for h in ParticipantHistory.objects.bulk_create(missing)})
-    cohosts = set(CoHost.objects.filter(room=room, guest_id__in=guest_ids).values_list("guest_id", flat=True))
+    cohosts = cohost_guest_ids(room=room, guest_ids=guest_ids)
     now = timezone.now()
     lecture.room = room
     newly_admitted = [h.pk for h in histories.values() if h.lecture_id != lecture.pk or h.admitted_at is None]
@@ -285,15 +262,17 @@ def admit_all(*, room: Room, by: Actor) -> int:
         lecture=lecture, admitted_at=now, speak_granted=False
     )
     messages: list[tuple[int, dict[str, Any]]] = []
+    minted = []
     for entry in entries:
         history = histories[entry.guest_id]
         if history.pk in newly_admitted:
             history.lecture_id, history.admitted_at, history.speak_granted = lecture.pk, now, False
-        credentials = mint_guest_credentials(
+        credentials, identity = mint_guest_credentials(
             guest=entry.guest, lecture=lecture, history=history, cohost=entry.guest_id in cohosts
         )
+        minted.append(identity)
         messages.append((entry.guest_id, _admitted_message(credentials)))
-    save_identities(histories=[histories[guest_id] for guest_id in guest_ids])
+    save_identities(rows=minted)
     LobbyEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
         status=LobbyEntry.Status.ADMITTED, decided_at=now, decided_by=by.user
     )
@@ -309,19 +288,6 @@ def admit_all(*, room: Room, by: Actor) -> int:
 
     transaction.on_commit(push)
     return len(entries)
-
-
-def save_identities(*, histories: list[ParticipantHistory]) -> None:
-    """Store many guests' identity lists in one statement."""
-    if not histories:
-        return
-    table = ParticipantHistory._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS h SET identities = v.identities::jsonb "  # noqa: S608 - table name from the model
-            "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS identities) AS v WHERE h.id = v.id",
-            [[h.pk for h in histories], [json.dumps(h.identities) for h in histories]],
-        )
 
 
 @transaction.atomic
@@ -377,7 +343,7 @@ def rejoin(*, room: Room, guest: GuestSession) -> Credentials:
         raise RoomNotLive("The lecture is not live.")
     _ensure_not_banned(room=room, guest=guest, fingerprint=guest.fingerprint)
     history = ParticipantHistory.objects.filter(guest=guest).first()
-    if history is None or not _is_admitted(history, lecture):
+    if history is None or not is_admitted(history, lecture):
         raise KnockRefused("You are not admitted to this lecture: knock again.")
     return issue_guest_token(guest=guest, lecture=lecture)
 
@@ -391,8 +357,11 @@ def guest_status(*, guest: GuestSession) -> dict[str, Any]:
     if find_ban(room=room, fingerprint=guest.fingerprint, session_id=guest.session_id):
         return {"type": "lobby.status", "status": "rejected", "message": "You cannot join this room."}
     history = ParticipantHistory.objects.filter(guest=guest).first()
-    if history is not None and _is_admitted(history, lecture):
-        return _admitted_message(issue_guest_token(guest=guest, lecture=lecture))
+    if history is not None and is_admitted(history, lecture):
+        try:
+            return _admitted_message(issue_guest_token(guest=guest, lecture=lecture))
+        except RateLimited as exc:
+            return {"type": "error", "detail": exc.detail, "retry_after": exc.retry_after}
     entry = LobbyEntry.objects.filter(guest=guest, lecture=lecture).order_by("-created_at").first()
     if entry is None:
         return {"type": "lobby.status", "status": "rejected", "message": "Knock again to join this lecture."}

@@ -4,13 +4,11 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.errors import HttpError
 
-from moderation import services
-from moderation.models import BannedEntry
-from rooms.access import get_moderator, get_participant
-from rooms.exceptions import RoomError
-from rooms.livekit_server import LiveKitError
+from core.exceptions import NotAllowed, NotAuthenticated, NotFound
+from moderation import selectors, services
+from participants.access import get_moderator, get_participant
+from participants.models import BannedEntry
 
 router = Router(tags=["moderation"])
 bans_router = Router(tags=["moderation"])
@@ -80,24 +78,13 @@ def _target_out(target: services.Target) -> TargetOut:
     return TargetOut(identity=target.identity, display_name=target.name, role=target.role)
 
 
-def _run(call):  # type: ignore[no-untyped-def]
-    try:
-        return call()
-    except RoomError as exc:
-        raise HttpError(exc.status, exc.detail) from exc
-    except LiveKitError as exc:
-        raise HttpError(503, f"The video server is not reachable right now ({exc}).") from exc
-
-
 @router.post("/{code}/participants/{identity}/kick", response={200: TargetOut, **ERRORS})
 def kick(request: HttpRequest, code: str, identity: str, payload: KickIn | None = None) -> TargetOut:
     """Remove a student; with "ban" they stay out (this room, or every room of the host with "course_wide")."""
     room, actor = get_moderator(request, code)
     options = payload or KickIn()
-    target = _run(
-        lambda: services.kick_participant(
-            room=room, identity=identity, by=actor, ban=options.ban, course_wide=options.course_wide
-        )
+    target = services.kick_participant(
+        room=room, identity=identity, by=actor, ban=options.ban, course_wide=options.course_wide
     )
     return _target_out(target)
 
@@ -107,7 +94,7 @@ def mute_all(request: HttpRequest, code: str, payload: MuteAllIn | None = None) 
     """The panic button: everyone but hosts and co-hosts loses publish rights; "lock" sends newcomers to the lobby."""
     room, actor = get_moderator(request, code)
     lock = payload.lock if payload else False
-    return CountOut(count=_run(lambda: services.mute_all(room=room, by=actor, lock=lock)))
+    return CountOut(count=services.mute_all(room=room, by=actor, lock=lock))
 
 
 @router.post("/{code}/lock", response={200: LockedOut, **ERRORS})
@@ -122,22 +109,20 @@ def lock(request: HttpRequest, code: str, payload: LockIn) -> LockedOut:
 def speak(request: HttpRequest, code: str, identity: str, payload: AllowIn) -> TargetOut:
     """Grant or revoke a student's right to speak (publish)."""
     room, actor = get_moderator(request, code)
-    return _target_out(
-        _run(lambda: services.allow_speaking(room=room, identity=identity, by=actor, allow=payload.allow))
-    )
+    return _target_out(services.allow_speaking(room=room, identity=identity, by=actor, allow=payload.allow))
 
 
 @router.post("/{code}/participants/{identity}/cohost", response={200: TargetOut, **ERRORS})
 def cohost(request: HttpRequest, code: str, identity: str, payload: AllowIn) -> TargetOut:
     """Make a participant co-host, or take it back (the host only)."""
     room, actor = get_moderator(request, code)
-    return _target_out(_run(lambda: services.set_cohost(room=room, identity=identity, by=actor, allow=payload.allow)))
+    return _target_out(services.set_cohost(room=room, identity=identity, by=actor, allow=payload.allow))
 
 
 @router.post("/{code}/participants/{identity}/lower-hand", response={200: RaisedOut, **ERRORS})
 def lower_hand(request: HttpRequest, code: str, identity: str) -> RaisedOut:
     room, actor = get_moderator(request, code)
-    _run(lambda: services.lower_hand(room=room, identity=identity, by=actor))
+    services.lower_hand(room=room, identity=identity, by=actor)
     return RaisedOut(raised=False)
 
 
@@ -146,19 +131,16 @@ def hands(request: HttpRequest, code: str) -> list[HandOut]:
     """The raised hands, oldest first."""
     room, _ = get_moderator(request, code)
     lecture = room.current_lecture()
-    return [HandOut(**hand) for hand in services.hands_payload(lecture=lecture)] if lecture else []
+    return [HandOut(**hand) for hand in selectors.hands_payload(lecture=lecture)] if lecture else []
 
 
 @router.post("/{code}/hand", response={200: RaisedOut, **ERRORS})
 def hand(request: HttpRequest, code: str, payload: HandIn) -> RaisedOut:
     """A student raises or lowers their own hand (the sender is the guest session, never a field)."""
-    try:
-        room, actor = get_participant(request, code)
-    except RoomError as exc:
-        raise HttpError(exc.status, exc.detail) from exc
+    room, actor = get_participant(request, code)
     if actor.guest is None:
-        raise HttpError(403, "Only students raise hands.")
-    return RaisedOut(raised=_run(lambda: services.raise_hand(room=room, guest=actor.guest, raised=payload.raised)))
+        raise NotAllowed("Only students raise hands.")
+    return RaisedOut(raised=services.raise_hand(room=room, guest=actor.guest, raised=payload.raised))
 
 
 def _ban_out(ban: BannedEntry) -> BanOut:
@@ -175,7 +157,7 @@ def _ban_out(ban: BannedEntry) -> BanOut:
 def list_bans(request: HttpRequest) -> list[BanOut]:
     """The caller's ban list across all of their rooms (active first)."""
     if not request.user.is_authenticated:
-        raise HttpError(401, "Log in first.")
+        raise NotAuthenticated("Log in first.")
     bans = BannedEntry.objects.filter(host=request.user).select_related("room").order_by("lifted_at", "-created_at")
     return [_ban_out(ban) for ban in bans]
 
@@ -183,8 +165,8 @@ def list_bans(request: HttpRequest) -> list[BanOut]:
 @bans_router.post("/{ban_id}/lift", response={200: BanOut, 401: ErrorOut, 404: ErrorOut})
 def lift_ban(request: HttpRequest, ban_id: int) -> BanOut:
     if not request.user.is_authenticated:
-        raise HttpError(401, "Log in first.")
+        raise NotAuthenticated("Log in first.")
     ban = BannedEntry.objects.filter(pk=ban_id, host=request.user).select_related("room").first()
     if ban is None:
-        raise HttpError(404, "No such ban in your rooms.")
+        raise NotFound("No such ban in your rooms.")
     return _ban_out(services.lift_ban(ban=ban, by=request.user))  # type: ignore[arg-type]

@@ -1,21 +1,9 @@
-import uuid
+"""The reads moderation's pages, sockets and API need."""
 
-from django.db.models import Q, QuerySet
+from typing import Any
 
-from accounts.models import User
-from lectures.models import Lecture
-from moderation.models import BannedEntry, HandRaise
-from rooms.models import GuestSession, Room
-
-
-def is_cohost(*, user: User, room: Room) -> bool:
-    """Whether the account was made co-host of this room by its host."""
-    return room.cohosts.filter(user=user).exists()
-
-
-def is_guest_cohost(*, guest: GuestSession, room: Room) -> bool:
-    """Whether this guest session was made co-host of the room by its host."""
-    return room.cohosts.filter(guest=guest).exists()
+from moderation.models import HandRaise
+from rooms.models import Lecture
 
 
 def raised_hands(*, lecture: Lecture) -> list[HandRaise]:
@@ -23,29 +11,12 @@ def raised_hands(*, lecture: Lecture) -> list[HandRaise]:
     return list(HandRaise.objects.filter(lecture=lecture, lowered_at__isnull=True).select_related("guest"))
 
 
-def _bans_for(room: Room) -> "QuerySet[BannedEntry]":
-    return BannedEntry.objects.active().filter(Q(room=room) | Q(room__isnull=True, host_id=room.host_id))
-
-
-def banned_among(*, room: Room, fingerprints: set[str], session_ids: set[uuid.UUID]) -> tuple[set[str], set[uuid.UUID]]:
-    """Which of these fingerprints and session ids are banned from the room (two queries for any number)."""
-    bans = _bans_for(room)
-    return (
-        set(bans.filter(fingerprint__in=fingerprints - {""}).values_list("fingerprint", flat=True)),
-        {sid for sid in bans.filter(session_id__in=session_ids).values_list("session_id", flat=True) if sid},
-    )
-
-
-def find_ban(*, room: Room, fingerprint: str, session_id: uuid.UUID | None) -> BannedEntry | None:
-    """The active ban that keeps this browser out of `room`: by fingerprint first, then session id.
-
-    Bans of this room and course-wide bans of its host both count.
-    """
-    bans = _bans_for(room)
-    if fingerprint:
-        ban = bans.filter(fingerprint=fingerprint).first()
-        if ban:
-            return ban
-    if session_id:
-        return bans.filter(session_id=session_id).first()
-    return None
+def hands_payload(*, lecture: Lecture) -> list[dict[str, Any]]:
+    return [
+        {
+            "identity": hand.identity,
+            "display_name": hand.guest.display_name,
+            "raised_at": hand.raised_at.isoformat(),
+        }
+        for hand in raised_hands(lecture=lecture)
+    ]

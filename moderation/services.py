@@ -1,6 +1,7 @@
-"""Moderation: kick and ban, the panic button, webinar hands and speaking rights, co-hosts, the audit log.
+"""Moderation: kick and ban, the panic button, webinar hands and speaking rights, co-hosts.
 
 The server decides who is host from our database; LiveKit is told through rooms.livekit_server.
+Every service owns its transaction; LiveKit calls and pushes run once the change is committed.
 """
 
 import contextlib
@@ -12,40 +13,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from lectures.models import Lecture
+from audit.services import record_audit
+from core.exceptions import NotAllowed, NotFound, RoomNotLive
 from lobby.models import LobbyEntry
 from moderation import broadcasts
-from moderation.models import AuditEvent, BannedEntry, CoHost, HandRaise
-from moderation.selectors import raised_hands
+from moderation.models import HandRaise
+from participants.access import Actor
+from participants.cohosts import is_guest_cohost
+from participants.histories import is_admitted_guest
+from participants.identities import all_identities, cohost_identities, current_identity, guest_for_identity, minted
+from participants.models import BannedEntry, CoHost, GuestSession, ParticipantHistory
 from rooms import livekit_server
-from rooms.access import Actor
-from rooms.exceptions import NotAllowed, NotFound, RoomNotLive
 from rooms.livekit_server import LiveKitError
-from rooms.models import GuestSession, ParticipantHistory, Room
+from rooms.models import Lecture, Room
 
 logger = logging.getLogger(__name__)
-
-
-def record_audit(
-    *,
-    action: str,
-    room: Room | None = None,
-    actor: User | None = None,
-    actor_label: str = "",
-    target: str = "",
-    detail: dict[str, Any] | None = None,
-    ip_address: str | None = None,
-) -> AuditEvent:
-    """Write one line of the audit log (who, what, when, target)."""
-    return AuditEvent.objects.create(
-        action=action,
-        room=room,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=actor_label or (actor.email if actor is not None and actor.is_authenticated else ""),
-        target=target,
-        detail=detail or {},
-        ip_address=ip_address or None,
-    )
 
 
 def _audit(action: str, *, room: Room, by: Actor, target: str = "", **detail: Any) -> None:
@@ -69,20 +51,11 @@ def _live_lecture(room: Room) -> Lecture:
     return lecture
 
 
-def guest_for_identity(*, room: Room, identity: str) -> GuestSession | None:
-    history = (
-        ParticipantHistory.objects.select_related("guest")
-        .filter(guest__room=room, identities__contains=[identity])
-        .first()
-    )
-    return history.guest if history else None
-
-
 def find_target(*, room: Room, identity: str) -> Target:
     """Who `identity` is in this room: a guest from our records, or a host/co-host account from LiveKit."""
     guest = guest_for_identity(room=room, identity=identity)
     if guest is not None:
-        role = "cohost" if CoHost.objects.filter(room=room, guest=guest).exists() else "guest"
+        role = "cohost" if is_guest_cohost(guest=guest, room=room) else "guest"
         return Target(identity=identity, role=role, guest=guest, name=guest.display_name)
     lecture = room.current_lecture()
     if lecture is not None:
@@ -100,8 +73,7 @@ def _check_may_moderate(*, by: Actor, target: Target) -> None:
 
 
 def _connected_identities(*, lecture: Lecture, guest: GuestSession) -> list[str]:
-    history = ParticipantHistory.objects.filter(guest=guest).first()
-    mine = set(history.identities if history else [])
+    mine = set(all_identities(guest))
     try:
         present = livekit_server.list_participants(room=lecture.livekit_room)
     except LiveKitError:
@@ -120,6 +92,11 @@ def _remove_from_livekit(*, lecture: Lecture, identities: list[str]) -> None:
             logger.exception("could not remove %s from %s", identity, lecture.livekit_room)
 
 
+def _notify_hands_on_commit(*, room: Room, lecture: Lecture) -> None:
+    transaction.on_commit(lambda: broadcasts.notify_hands(room=room, lecture=lecture))
+
+
+@transaction.atomic
 def kick_participant(*, room: Room, identity: str, by: Actor, ban: bool = False, course_wide: bool = False) -> Target:
     """Remove a participant from the lecture; with `ban`, keep their browser and session out."""
     lecture = _live_lecture(room)
@@ -128,66 +105,71 @@ def kick_participant(*, room: Room, identity: str, by: Actor, ban: bool = False,
     if target.guest is None:
         raise NotAllowed("Only students can be removed; take co-host rights back first.")
     guest = target.guest
-    with transaction.atomic():
-        now = timezone.now()
-        history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
-        history.kicked_at = now
-        history.speak_granted = False
-        if ban:
-            history.banned_at = now
-            BannedEntry.objects.create(
-                host=room.host,
-                room=None if course_wide else room,
-                fingerprint=guest.fingerprint,
-                session_id=guest.session_id,
-                ip_address=guest.ip_address,
-                display_name=guest.display_name,
-                reason="banned from the room page",
-                created_by=by.user,
-            )
-        history.save(update_fields=["kicked_at", "banned_at", "speak_granted"])
-        CoHost.objects.filter(room=room, guest=guest).delete()
-        HandRaise.objects.filter(lecture=lecture, guest=guest, lowered_at__isnull=True).update(
-            lowered_at=now, lowered_by=by.label
+    now = timezone.now()
+    history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
+    history.kicked_at = now
+    history.speak_granted = False
+    if ban:
+        history.banned_at = now
+        BannedEntry.objects.create(
+            host=room.host,
+            room=None if course_wide else room,
+            fingerprint=guest.fingerprint,
+            session_id=guest.session_id,
+            ip_address=guest.ip_address,
+            display_name=guest.display_name,
+            reason="banned from the room page",
+            created_by=by.user,
         )
-        LobbyEntry.objects.filter(guest=guest, status=LobbyEntry.Status.PENDING).update(
-            status=LobbyEntry.Status.REJECTED, decided_at=now
-        )
-        _audit(
-            "participant.ban" if ban else "participant.kick",
-            room=room,
-            by=by,
-            target=guest.display_name,
-            identity=identity,
-            course_wide=course_wide,
-        )
-    _remove_from_livekit(lecture=lecture, identities=_connected_identities(lecture=lecture, guest=guest) or [identity])
-    broadcasts.notify_hands(room=room, lecture=lecture)
+    history.save(update_fields=["kicked_at", "banned_at", "speak_granted"])
+    CoHost.objects.filter(room=room, guest=guest).delete()
+    HandRaise.objects.filter(lecture=lecture, guest=guest, lowered_at__isnull=True).update(
+        lowered_at=now, lowered_by=by.label
+    )
+    LobbyEntry.objects.filter(guest=guest, status=LobbyEntry.Status.PENDING).update(
+        status=LobbyEntry.Status.REJECTED, decided_at=now
+    )
+    _audit(
+        "participant.ban" if ban else "participant.kick",
+        room=room,
+        by=by,
+        target=guest.display_name,
+        identity=identity,
+        course_wide=course_wide,
+    )
+
+    def remove() -> None:
+        connected = _connected_identities(lecture=lecture, guest=guest) or [identity]
+        _remove_from_livekit(lecture=lecture, identities=connected)
+
+    transaction.on_commit(remove)
+    _notify_hands_on_commit(room=room, lecture=lecture)
     return target
 
 
 def enforce_admission(*, lecture: Lecture, identity: str) -> bool:
-    """A participant just joined LiveKit: remove it again if its guest is banned or no longer admitted.
+    """A participant just joined LiveKit: remove it again unless we minted its identity for this lecture
+    and, for a guest, the guest is still admitted and not banned.
 
-    LiveKit cannot revoke a token, so an old token that reconnects is turned away here.
+    LiveKit cannot revoke a token, so an old token that reconnects is turned away here; so is an
+    identity we never minted (a token signed elsewhere with a leaked key, a test tool).
     """
-    from rooms.access import is_admitted_guest
-
     room = lecture.room
-    guest = guest_for_identity(room=room, identity=identity)
-    if guest is None or is_admitted_guest(guest, room):
+    row = minted(lecture=lecture, identity=identity)
+    if row is not None and (row.guest is None or is_admitted_guest(row.guest, room)):
         return False
     _remove_from_livekit(lecture=lecture, identities=[identity])
     record_audit(
-        action="participant.refused",
+        action="participant.refused" if row is not None else "participant.unknown",
         room=room,
         actor_label="livekit webhook",
-        target=guest.display_name,
+        target=row.guest.display_name if row is not None and row.guest else identity,
         detail={"identity": identity},
     )
     return True
 
 
+@transaction.atomic
 def lift_ban(*, ban: BannedEntry, by: User) -> BannedEntry:
     ban.lifted_at = timezone.now()
     ban.save(update_fields=["lifted_at"])
@@ -195,10 +177,23 @@ def lift_ban(*, ban: BannedEntry, by: User) -> BannedEntry:
     return ban
 
 
-def _set_publish(*, lecture: Lecture, identities: list[str], allow: bool) -> None:
+def _set_publish(*, lecture: Lecture, identities: list[str], allow: bool, data: bool = False) -> None:
+    """Set publish rights; only co-hosts (data=True) may send data packets, never students."""
     for identity in identities:
         with contextlib.suppress(livekit_server.LiveKitNotFound):
-            livekit_server.update_permissions(room=lecture.livekit_room, identity=identity, can_publish=allow)
+            livekit_server.update_permissions(
+                room=lecture.livekit_room, identity=identity, can_publish=allow, can_publish_data=data
+            )
+
+
+def _students_present(*, room: Room, lecture: Lecture) -> list[str]:
+    """The identities in LiveKit that belong to students (co-host guests excepted), in two calls."""
+    cohosts = cohost_identities(room=room)
+    return [
+        p.identity
+        for p in livekit_server.list_participants(room=lecture.livekit_room)
+        if p.attributes.get("role") == "guest" and p.identity not in cohosts
+    ]
 
 
 def mute_all(*, room: Room, by: Actor, lock: bool = False) -> int:
@@ -210,12 +205,8 @@ def mute_all(*, room: Room, by: Actor, lock: bool = False) -> int:
             Room.objects.filter(pk=room.pk).update(locked=True)
             room.locked = True
         _audit("room.mute_all", room=room, by=by, lock=lock)
-    muted = [
-        p.identity
-        for p in livekit_server.list_participants(room=lecture.livekit_room)
-        if p.attributes.get("role") == "guest"
-        and not CoHost.objects.filter(room=room, guest__history__identities__contains=[p.identity]).exists()
-    ]
+    # after the commit: a student who reconnects now gets a token without publish rights
+    muted = _students_present(room=room, lecture=lecture)
     _set_publish(lecture=lecture, identities=muted, allow=False)
     livekit_server.send_data(
         room=lecture.livekit_room,
@@ -226,6 +217,7 @@ def mute_all(*, room: Room, by: Actor, lock: bool = False) -> int:
     return len(muted)
 
 
+@transaction.atomic
 def set_locked(*, room: Room, by: Actor, locked: bool) -> Room:
     Room.objects.filter(pk=room.pk).update(locked=locked)
     room.locked = locked
@@ -233,24 +225,31 @@ def set_locked(*, room: Room, by: Actor, locked: bool) -> Room:
     return room
 
 
+@transaction.atomic
 def allow_speaking(*, room: Room, identity: str, by: Actor, allow: bool) -> Target:
     """Grant (or revoke) publish rights to a student; granting lowers their hand."""
     lecture = _live_lecture(room)
     target = find_target(room=room, identity=identity)
     _check_may_moderate(by=by, target=target)
-    if target.guest is None:
+    guest = target.guest
+    if guest is None:
         raise NotAllowed("Hosts and co-hosts can always speak.")
-    ParticipantHistory.objects.filter(guest=target.guest).update(speak_granted=allow, muted=not allow)
+    ParticipantHistory.objects.filter(guest=guest).update(speak_granted=allow, muted=not allow)
     if allow:
-        HandRaise.objects.filter(lecture=lecture, guest=target.guest, lowered_at__isnull=True).update(
+        HandRaise.objects.filter(lecture=lecture, guest=guest, lowered_at__isnull=True).update(
             lowered_at=timezone.now(), lowered_by=by.label
         )
     _audit("participant.speak" if allow else "participant.mute", room=room, by=by, target=target.name)
-    _set_publish(lecture=lecture, identities=_connected_identities(lecture=lecture, guest=target.guest), allow=allow)
-    broadcasts.notify_hands(room=room, lecture=lecture)
+    transaction.on_commit(
+        lambda: _set_publish(
+            lecture=lecture, identities=_connected_identities(lecture=lecture, guest=guest), allow=allow
+        )
+    )
+    _notify_hands_on_commit(room=room, lecture=lecture)
     return target
 
 
+@transaction.atomic
 def set_cohost(*, room: Room, identity: str, by: Actor, allow: bool) -> Target:
     """Make a participant co-host (moderation rights) or take it back; the host only."""
     if by.role != "host":
@@ -259,41 +258,45 @@ def set_cohost(*, room: Room, identity: str, by: Actor, allow: bool) -> Target:
     target = find_target(room=room, identity=identity)
     if target.role == "host":
         raise NotAllowed("The host is already the host.")
-    if target.guest is None:
+    guest = target.guest
+    if guest is None:
         raise NotAllowed("Co-hosts with accounts are managed from the dashboard.")
     if allow:
-        CoHost.objects.get_or_create(room=room, guest=target.guest, defaults={"granted_by": by.user})
+        CoHost.objects.get_or_create(room=room, guest=guest, defaults={"granted_by": by.user})
     else:
-        CoHost.objects.filter(room=room, guest=target.guest).delete()
-    identities = _connected_identities(lecture=lecture, guest=target.guest)
-    for connected in identities:
-        with contextlib.suppress(livekit_server.LiveKitNotFound):
-            livekit_server.update_attributes(
-                room=lecture.livekit_room, identity=connected, attributes={"role": "cohost" if allow else "guest"}
-            )
-    if allow or not room.webinar:
-        _set_publish(lecture=lecture, identities=identities, allow=allow or not room.webinar)
+        CoHost.objects.filter(room=room, guest=guest).delete()
     _audit("participant.cohost" if allow else "participant.uncohost", room=room, by=by, target=target.name)
-    return Target(identity=identity, role="cohost" if allow else "guest", guest=target.guest, name=target.name)
+
+    def tell_livekit() -> None:
+        identities = _connected_identities(lecture=lecture, guest=guest)
+        for connected in identities:
+            with contextlib.suppress(livekit_server.LiveKitNotFound):
+                livekit_server.update_attributes(
+                    room=lecture.livekit_room, identity=connected, attributes={"role": "cohost" if allow else "guest"}
+                )
+        _set_publish(lecture=lecture, identities=identities, allow=allow or not room.webinar, data=allow)
+
+    transaction.on_commit(tell_livekit)
+    return Target(identity=identity, role="cohost" if allow else "guest", guest=guest, name=target.name)
 
 
+@transaction.atomic
 def raise_hand(*, room: Room, guest: GuestSession, raised: bool) -> bool:
     """A student raises or lowers their own hand."""
     lecture = _live_lecture(room)
-    history = ParticipantHistory.objects.filter(guest=guest).first()
-    identity = history.identities[-1] if history and history.identities else ""
     if raised:
         HandRaise.objects.get_or_create(
-            lecture=lecture, guest=guest, lowered_at__isnull=True, defaults={"identity": identity}
+            lecture=lecture, guest=guest, lowered_at__isnull=True, defaults={"identity": current_identity(guest)}
         )
     else:
         HandRaise.objects.filter(lecture=lecture, guest=guest, lowered_at__isnull=True).update(
             lowered_at=timezone.now(), lowered_by="self"
         )
-    broadcasts.notify_hands(room=room, lecture=lecture)
+    _notify_hands_on_commit(room=room, lecture=lecture)
     return raised
 
 
+@transaction.atomic
 def lower_hand(*, room: Room, identity: str, by: Actor) -> None:
     lecture = _live_lecture(room)
     target = find_target(room=room, identity=identity)
@@ -301,15 +304,4 @@ def lower_hand(*, room: Room, identity: str, by: Actor) -> None:
         HandRaise.objects.filter(lecture=lecture, guest=target.guest, lowered_at__isnull=True).update(
             lowered_at=timezone.now(), lowered_by=by.label
         )
-    broadcasts.notify_hands(room=room, lecture=lecture)
-
-
-def hands_payload(*, lecture: Lecture) -> list[dict[str, Any]]:
-    return [
-        {
-            "identity": hand.identity,
-            "display_name": hand.guest.display_name,
-            "raised_at": hand.raised_at.isoformat(),
-        }
-        for hand in raised_hands(lecture=lecture)
-    ]
+    _notify_hands_on_commit(room=room, lecture=lecture)

@@ -7,11 +7,11 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from participants.access import get_moderator, get_participant
 from recordings import selectors, services
 from recordings.broadcasts import recording_payload
 from recordings.downloads import download_path
 from recordings.models import Recording
-from rooms.access import get_moderator, get_participant
 
 room_router = Router(tags=["recordings"])
 router = Router(tags=["recordings"])

@@ -1,15 +1,15 @@
-"""Domain exceptions of recordings; the API turns each into a clear 4xx (they are RoomErrors)."""
+"""Domain exceptions of recordings; the API turns each into a clear 4xx or 503 (core.exceptions)."""
 
-from rooms.exceptions import RoomError
-
-
-class AlreadyRecording(RoomError):
-    status = 409
+from core.exceptions import Conflict, ServiceUnavailable
 
 
-class NotRecording(RoomError):
-    status = 409
+class AlreadyRecording(Conflict):
+    pass
 
 
-class RecorderUnavailable(RoomError):
-    status = 503
+class NotRecording(Conflict):
+    pass
+
+
+class RecorderUnavailable(ServiceUnavailable):
+    pass

@@ -47,7 +47,7 @@ class Recording(models.Model):
         FAILED = "failed", "Failed"
 
     room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="recordings")
-    lecture = models.ForeignKey("lectures.Lecture", on_delete=models.CASCADE, related_name="recordings")
+    lecture = models.ForeignKey("rooms.Lecture", on_delete=models.CASCADE, related_name="recordings")
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from lectures.models import Lecture
+from rooms.models import Lecture
 
 
 @receiver(post_save, sender=Lecture, dispatch_uid="recordings.lecture_saved")

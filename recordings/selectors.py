@@ -15,12 +15,14 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from accounts.models import User
+from core.exceptions import NotAllowed, NotFound
 from lectures.models import AttendanceInterval
+from participants.access import is_room_host
+from participants.guests import guest_session_ids
+from participants.models import GuestSession, ParticipantHistory
 from recordings.models import Access, Recording, RecordingQuerySet, RecordingSettings
-from rooms.access import get_room, is_room_host
-from rooms.exceptions import NotFound
-from rooms.guests import guest_session_ids
-from rooms.models import GuestSession, ParticipantHistory, Room
+from rooms.access import get_room
+from rooms.models import Room
 
 RECORDING_NOT_FOUND = "No recording here, or you may not watch it."
 
@@ -84,8 +86,6 @@ def get_recording_for_viewer(request: HttpRequest, recording_id: int) -> tuple[R
 
 def get_recording_for_manager(request: HttpRequest, recording_id: int) -> Recording:
     """The recording if the requester manages its room (403 for viewers who may only watch, 404 else)."""
-    from rooms.exceptions import NotAllowed
-
     recording, manages = get_recording_for_viewer(request, recording_id)
     if not manages:
         raise NotAllowed("Only the room's host, co-hosts and admins can change a recording.")

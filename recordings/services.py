@@ -12,14 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from lectures import storage
-from lectures.models import Lecture
+from core import storage
+from core.exceptions import LecternError, RoomNotLive
 from recordings.broadcasts import notify_recording_status
 from recordings.exceptions import AlreadyRecording, NotRecording, RecorderUnavailable
 from recordings.models import Access, Recording, RecordingSettings
 from rooms import livekit_server
-from rooms.exceptions import RoomNotLive
-from rooms.models import Room
+from rooms.models import Lecture, Room
 
 logger = logging.getLogger(__name__)
 
@@ -220,9 +219,7 @@ def auto_record(*, lecture: Lecture) -> Recording | None:
 
 def set_recording_access(*, recording: Recording, access: str) -> Recording:
     if access not in Access.values:
-        from rooms.exceptions import RoomError
-
-        raise RoomError(f"access must be one of {', '.join(Access.values)}.")
+        raise LecternError(f"access must be one of {', '.join(Access.values)}.")
     recording.access = access
     recording.save(update_fields=["access"])
     return recording
@@ -251,9 +248,7 @@ def update_recording_settings(
         found.auto_record = auto_record
     if default_access is not None:
         if default_access not in Access.values:
-            from rooms.exceptions import RoomError
-
-            raise RoomError(f"default_access must be one of {', '.join(Access.values)}.")
+            raise LecternError(f"default_access must be one of {', '.join(Access.values)}.")
         found.default_access = default_access
     found.save()
     return found

@@ -9,7 +9,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from lectures import storage
+from core import storage
 from recordings.downloads import DownloadLinkInvalid, read_download_link
 
 

@@ -1,58 +1,10 @@
-"""Who may do what with a room: the database decides, never anything the client sends."""
-
-from dataclasses import dataclass
+"""Finding a room by its invite code, and the one rule that needs no participant: the room's owner."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest
 
 from accounts.models import User
-from rooms.exceptions import NotAllowed, NotFound, RoomError
-from rooms.guests import get_guest
-from rooms.models import GuestSession, ParticipantHistory, Room
-
-
-class NotAuthenticated(RoomError):
-    status = 401
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Whoever makes a request about a room: a logged-in account, or a guest session (a student)."""
-
-    user: User | None = None
-    guest: GuestSession | None = None
-    role: str = "guest"  # host, cohost, admin or guest
-
-    @property
-    def label(self) -> str:
-        if self.user is not None:
-            return self.user.email
-        return f"guest {self.guest.display_name}" if self.guest else "anonymous"
-
-    @property
-    def display_name(self) -> str:
-        if self.user is not None:
-            return self.user.display_name
-        return self.guest.display_name if self.guest else ""
-
-    @property
-    def is_moderator(self) -> bool:
-        return self.role in ("host", "cohost")
-
-
-def _is_cohost(room: Room, *, user: User | None = None, guest: GuestSession | None = None) -> bool:
-    from moderation.selectors import is_cohost, is_guest_cohost
-
-    if user is not None:
-        return is_cohost(user=user, room=room)
-    return guest is not None and is_guest_cohost(guest=guest, room=room)
-
-
-def is_room_host(user: User | AnonymousUser, room: Room) -> bool:
-    """The room's own host, or an account made co-host of the room."""
-    if not user.is_authenticated:
-        return False
-    return room.host_id == user.pk or _is_cohost(room, user=user)  # type: ignore[arg-type]
+from core.exceptions import NotAllowed, NotFound
+from rooms.models import Room
 
 
 def get_room(code: str) -> Room:
@@ -62,71 +14,9 @@ def get_room(code: str) -> Room:
         raise NotFound("No room has this invite code.") from None
 
 
-def get_room_for_host(user: User | AnonymousUser, code: str) -> Room:
-    """The room if the user hosts or co-hosts it: 404 when unknown, 403 when someone else's."""
-    room = get_room(code)
-    if not is_room_host(user, room):
-        raise NotAllowed("Only the room's host and co-hosts can do this.")
-    return room
-
-
 def get_room_for_owner(user: User | AnonymousUser, code: str) -> Room:
     """The room if the user is its host (co-hosts are not enough)."""
     room = get_room(code)
     if not user.is_authenticated or room.host_id != user.pk:
         raise NotAllowed("Only the room's host can do this.")
     return room
-
-
-def actor_for(request: HttpRequest, room: Room) -> Actor | None:
-    """Who the request comes from, as far as this room is concerned (None: nobody we know)."""
-    user = request.user
-    if user.is_authenticated:
-        if room.host_id == user.pk:
-            return Actor(user=user, role="host")  # type: ignore[arg-type]
-        if _is_cohost(room, user=user):  # type: ignore[arg-type]
-            return Actor(user=user, role="cohost")  # type: ignore[arg-type]
-        if user.is_admin:  # type: ignore[union-attr]
-            return Actor(user=user, role="admin")  # type: ignore[arg-type]
-        return Actor(user=user, role="outsider")  # type: ignore[arg-type]
-    guest = get_guest(request, room)
-    if guest is None:
-        return None
-    return Actor(guest=guest, role="cohost" if _is_cohost(room, guest=guest) else "guest")
-
-
-def get_moderator(request: HttpRequest, code: str) -> tuple[Room, Actor]:
-    """The room and its host or co-host making this request: 401 anonymous, 403 anyone else, 404 unknown."""
-    room = get_room(code)
-    actor = actor_for(request, room)
-    if actor is None:
-        raise NotAuthenticated("Log in first.")
-    if not actor.is_moderator:
-        raise NotAllowed("Only the room's host and co-hosts can do this.")
-    return room, actor
-
-
-def is_admitted_guest(guest: GuestSession, room: Room) -> bool:
-    """An admitted, not removed, not banned guest of the room's current lecture."""
-    from moderation.selectors import find_ban
-
-    lecture = room.current_lecture()
-    history = ParticipantHistory.objects.filter(guest=guest).first()
-    if lecture is None or history is None or history.lecture_id != lecture.pk or history.admitted_at is None:
-        return False
-    if history.kicked_at is not None and history.kicked_at >= history.admitted_at:
-        return False
-    return find_ban(room=room, fingerprint=guest.fingerprint, session_id=guest.session_id) is None
-
-
-def get_participant(request: HttpRequest, code: str) -> tuple[Room, Actor]:
-    """The room and a participant allowed in it now: hosts, co-hosts, admins, admitted guests."""
-    room = get_room(code)
-    actor = actor_for(request, room)
-    if actor is None:
-        raise NotAuthenticated("Join the room first.")
-    if actor.role in ("host", "cohost", "admin"):
-        return room, actor
-    if actor.guest is not None and is_admitted_guest(actor.guest, room):
-        return room, actor
-    raise NotAllowed("Only the lecture's participants can do this.")

@@ -1,6 +1,8 @@
 from django import forms
 from django.core.validators import RegexValidator
 
+from core.text import single_line
+
 
 class RoomForm(forms.Form):
     title = forms.CharField(max_length=200, strip=True)
@@ -15,7 +17,7 @@ class RoomForm(forms.Form):
     ai_assistant = forms.BooleanField(required=False, initial=True, label="AI assistant (captions and summary)")
 
     def clean_title(self) -> str:
-        title: str = self.cleaned_data["title"]
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in title):
-            raise forms.ValidationError("The title cannot contain control characters.")
-        return title
+        try:
+            return single_line(self.cleaned_data["title"])
+        except ValueError as exc:
+            raise forms.ValidationError(f"The title {exc}.") from exc

@@ -20,6 +20,8 @@ from asgiref.sync import async_to_sync
 from django.conf import settings
 from livekit import api
 
+from core.exceptions import ServiceUnavailable
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -27,8 +29,12 @@ T = TypeVar("T")
 API_TIMEOUT_SECONDS = 5
 
 
-class LiveKitError(Exception):
-    """The LiveKit server could not be reached or refused the request."""
+class LiveKitError(ServiceUnavailable):
+    """The LiveKit server could not be reached or refused the request (503 at the API)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = f"The video server is not reachable right now ({detail})."
 
 
 class LiveKitNotFound(LiveKitError):
@@ -61,6 +67,7 @@ class LiveKitParticipant:
     joined_at: int = 0
     is_agent: bool = False
     published_tracks: int = 0
+    is_service: bool = False  # an agent, egress or ingress: joins with the server's own tokens
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,11 @@ class WebhookEvent:
     participant_name: str = ""
     participant_role: str = ""
     participant_is_agent: bool = False
+    participant_is_service: bool = False
+
+
+# Participants LiveKit itself brings in (an agent worker, an egress recorder, an ingress): never ours to mint.
+SERVICE_KINDS = (api.ParticipantInfo.Kind.AGENT, api.ParticipantInfo.Kind.EGRESS, api.ParticipantInfo.Kind.INGRESS)
 
 
 def _client() -> api.LiveKitAPI:
@@ -142,6 +154,7 @@ def _participant(info: api.ParticipantInfo) -> LiveKitParticipant:
         joined_at=info.joined_at,
         is_agent=info.kind == api.ParticipantInfo.Kind.AGENT,
         published_tracks=len(info.tracks),
+        is_service=info.kind in SERVICE_KINDS,
     )
 
 
@@ -183,7 +196,7 @@ def remove_participant(*, room: str, identity: str) -> None:
 
 
 def update_permissions(
-    *, room: str, identity: str, can_publish: bool, can_subscribe: bool = True, can_publish_data: bool = True
+    *, room: str, identity: str, can_publish: bool, can_subscribe: bool = True, can_publish_data: bool = False
 ) -> LiveKitParticipant:
     """Change what a connected participant may do; LiveKit applies it at once."""
     permission = api.ParticipantPermission(
@@ -280,6 +293,7 @@ def verify_webhook(*, body: bytes, authorization: str) -> WebhookEvent:
         participant_name=event.participant.name,
         participant_role=event.participant.attributes.get("role", ""),
         participant_is_agent=event.participant.kind == api.ParticipantInfo.Kind.AGENT,
+        participant_is_service=event.participant.kind in SERVICE_KINDS,
     )
 
 

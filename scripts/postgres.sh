@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster under var/pg-<profile>, on its own loopback port.
-#   scripts/postgres.sh start dev|test    (idempotent; waits until it accepts connections)
-#   scripts/postgres.sh stop dev|test
+#   scripts/postgres.sh start dev|test|cluster    (idempotent; waits until it accepts connections)
+#   scripts/postgres.sh stop dev|test|cluster
 set -euo pipefail
 cd "$(dirname "$0")/.."
 action=${1:?start|stop}
@@ -9,6 +9,7 @@ profile=${2:-dev}
 case "$profile" in
   dev) port=${PGPORT_DEV:-5433} ;;
   test*) port=${PGPORT_TEST:-5434} ;;  # test, or test-<name> for a second suite running beside it
+  cluster) port=${PGPORT_CLUSTER:-5435} ;;  # make cluster
   *) echo "unknown profile $profile" >&2; exit 2 ;;
 esac
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)

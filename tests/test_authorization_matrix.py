@@ -19,13 +19,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
+from chat.models import SharedFile
 from config.api import api
 from config.asgi import application
 from config.routing import websocket_urlpatterns
+from lectures.life import open_room
 from lobby.models import LobbyEntry
-from moderation.models import BannedEntry, CoHost
-from rooms.models import ParticipantHistory, Room, SharedFile
-from rooms.services import create_room, open_room
+from participants.identities import current_identity
+from participants.models import BannedEntry, CoHost, GuestSession, ParticipantHistory
+from rooms.models import Room
+from rooms.services import create_room
 from tests.lobby.test_consumers import ORIGIN, cookie_header
 
 ROLES = ("anonymous", "outsider", "admin", "host", "cohost", "student", "waiting", "banned", "other")
@@ -180,6 +183,7 @@ ROUTES = [
     Route("GET", "/j/{code}", row(200)),
     Route("POST", "/bans/{ban_id}/lift", row(302, outsider=404, admin=404, cohost=404)),
     Route("GET", "/healthz", row(200)),
+    Route("GET", "/livez", row(200)),
     Route("POST", "/livekit/webhook", row(401), {"event": "room_finished"}),
     Route("GET", "/django-admin/", row(302, admin=200)),
     # the admin dashboard
@@ -249,7 +253,7 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
         clients[role].force_login(user)
     fingerprints = {role: f"fp-{role}-matrix" for role in ROLES}
     from lobby.services import admit_all
-    from rooms.access import Actor
+    from participants.access import Actor
 
     for role in ("student", "banned"):
         clients[role] = Client()
@@ -267,13 +271,13 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
     clients["waiting"] = Client()
     _knock(clients["waiting"], room, "Waiting", fingerprints["waiting"])
     clients["other"] = Client()
-    _knock(clients["other"], other_room, "Other", fingerprints["other"])
+    _knock(clients["other"], other_room, "Another Student", fingerprints["other"])
 
-    student_history = ParticipantHistory.objects.get(guest__fingerprint=fingerprints["student"])
+    student_identity = current_identity(GuestSession.objects.get(fingerprint=fingerprints["student"]))
     entry = LobbyEntry.objects.get(lecture=lecture, status="pending")
     params = {
         "code": room.code,
-        "identity": student_history.identities[-1],
+        "identity": student_identity,
         "entry_id": str(entry.pk),
         "ban_id": str(ban.pk),
         "user_id": str(outsider.pk),

@@ -3,9 +3,8 @@
 from django import template
 from django.utils.html import format_html
 
-from lectures.models import Lecture
 from recordings.models import Recording, RecordingSettings
-from rooms.models import Room
+from rooms.models import Lecture, Room
 
 register = template.Library()
 

@@ -2,11 +2,11 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from adminpanel.models import AISettings
-from moderation.models import AuditEvent
-from moderation.services import record_audit
+from audit.models import AuditEvent
+from audit.services import record_audit
+from core.models import AISettings
+from lectures.life import open_room
 from rooms.models import Room
-from rooms.services import open_room
 
 pytestmark = pytest.mark.django_db
 

@@ -10,16 +10,20 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
-from lectures.models import Lecture, TranscriptSegment
+from lectures.life import end_lecture
+from participants.identities import issue_guest_token
+from participants.models import GuestSession, ParticipantHistory
 from rooms import livekit_server
 from rooms.livekit_server import Credentials
-from rooms.models import Room
-from rooms.services import create_room, end_lecture
+from rooms.models import Lecture, Room
+from rooms.services import create_room
 from tests.agent.participants import AgentWorker, Listener, Speaker, read_pcm, wait_until
 from tests.conftest import run_async, wait_for
+from transcripts.models import TranscriptSegment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,17 +35,12 @@ def host_credentials(client: Client, room: Room) -> Credentials:
 
 
 def guest_credentials(lecture: Lecture, name: str, *, transcribe: bool = True, publish: bool = True) -> Credentials:
-    attributes = {"role": "guest"}
-    if not transcribe:
-        attributes["lectern.transcribe"] = "no"
-    return livekit_server.mint_token(
-        room=lecture.livekit_room,
-        identity=f"guest-{secrets.token_hex(6)}",
-        name=name,
-        can_publish=publish,
-        attributes=attributes,
-        ttl_seconds=600,
+    """An admitted student's token, minted the way admission mints it (any other identity is removed)."""
+    guest = GuestSession.objects.create(
+        room=lecture.room, display_name=name, fingerprint=f"fp-{secrets.token_hex(8)}", transcribe_me=transcribe
     )
+    ParticipantHistory.objects.create(guest=guest, lecture=lecture, admitted_at=timezone.now(), muted=not publish)
+    return issue_guest_token(guest=guest, lecture=lecture)
 
 
 def split(name: str, first: str) -> tuple[bytes, bytes]:
@@ -114,7 +113,7 @@ def test_a_dialog_is_captioned_per_speaker_stored_and_summarised_when_the_lectur
 
     response = host_client.post(f"/api/v1/rooms/{room.code}/end", "{}", content_type="application/json")
     assert response.status_code == 200
-    assert DBTaskResult.objects.filter(task_path="lectures.tasks.summarize_lecture").exists()
+    assert DBTaskResult.objects.filter(task_path="summaries.tasks.summarize_lecture_task").exists()
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
     lecture.refresh_from_db()

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from adminpanel.models import AISettings
 from agent.transcriber import AudioClock
+from core.models import AISettings
 
 
 @pytest.mark.django_db

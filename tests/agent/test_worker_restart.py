@@ -6,13 +6,13 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from lectures.models import Lecture, TranscriptSegment
-from rooms.models import Room
-from rooms.services import end_lecture
+from lectures.life import end_lecture
+from rooms.models import Lecture, Room
 from tests.agent.conftest import start_worker
 from tests.agent.participants import AgentWorker, Listener, Speaker, read_pcm, wait_until
 from tests.agent.test_captions import guest_credentials, host_credentials
 from tests.conftest import run_async
+from transcripts.models import TranscriptSegment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -152,9 +152,10 @@ def test_databases_sit_on_an_internal_network(project: dict[str, Any]) -> None:
     assert "backend" not in project["services"]["traefik"]["networks"]
 
 
-def test_web_health_check_hits_healthz_on_an_allowed_host(project: dict[str, Any], raw: dict[str, Any]) -> None:
+def test_web_health_check_hits_livez_on_an_allowed_host(project: dict[str, Any], raw: dict[str, Any]) -> None:
+    """Liveness, not readiness: a LiveKit outage must not take every web replica out of Traefik."""
     test = " ".join(raw["docker-compose.yml"]["services"]["web"]["healthcheck"]["test"])
-    assert "http://127.0.0.1:8000/healthz" in test
+    assert "http://127.0.0.1:8000/livez" in test
     host = re.search(r"'Host': '([^']+)'", test)
     assert host is not None
     allowed = project["services"]["web"]["environment"]["EXTRA_ALLOWED_HOSTS"].split(",")

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from moderation.models import CoHost
+from participants.models import CoHost
 from rooms.services import create_room
 from tests.e2e.conftest import PASSWORD, log_in
 

@@ -18,11 +18,13 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from accounts.models import User
-from lectures.models import AttendanceInterval, Lecture, TranscriptSegment
-from moderation.models import BannedEntry, CoHost
-from rooms.guests import GUEST_COOKIE, remember_guest
-from rooms.models import ChatMessage, GuestSession, ParticipantHistory, Room, SharedFile
+from chat.models import ChatMessage, SharedFile
+from lectures.models import AttendanceInterval
+from participants.guests import GUEST_COOKIE, remember_guest
+from participants.models import BannedEntry, CoHost, GuestSession, MintedIdentity, ParticipantHistory
+from rooms.models import Lecture, Room
 from tests.conftest import logged_in
+from transcripts.models import TranscriptSegment
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSITYGW = ROOT / "tools" / "bin" / "versitygw"
@@ -87,11 +89,11 @@ def add_guest(
     ParticipantHistory.objects.create(
         guest=guest,
         lecture=lecture,
-        identities=[identity],
         admitted_at=lecture.started_at + timedelta(minutes=1) if admitted else None,
         kicked_at=lecture.started_at + timedelta(minutes=30) if banned else None,
         banned_at=lecture.started_at + timedelta(minutes=30) if banned else None,
     )
+    MintedIdentity.objects.create(identity=identity, lecture=lecture, guest=guest, role="guest")
     if banned:  # as moderation's kick-and-ban leaves it
         BannedEntry.objects.create(
             host=room.host, room=room, fingerprint=guest.fingerprint, session_id=guest.session_id, display_name=name

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lectures.models import Lecture
-from rooms.models import Room, SharedFile
+from chat.models import SharedFile
+from rooms.models import Lecture, Room
 
 pytestmark = pytest.mark.django_db
 
@@ -157,8 +157,7 @@ def test_lecture_detail_api_returns_the_contract_fields_and_the_summary(
 def test_a_student_banned_later_course_wide_loses_the_lecture_page(
     attendee_client: Client, attendee: object, allow_attendees: Room, lecture: Lecture, host: object
 ) -> None:
-    from moderation.models import BannedEntry
-    from rooms.models import GuestSession
+    from participants.models import BannedEntry, GuestSession
 
     assert attendee_client.get(f"/lectures/{lecture.pk}/").status_code == 200
     guest = GuestSession.objects.get(pk=attendee.pk)  # type: ignore[attr-defined]

@@ -3,8 +3,7 @@
 import pytest
 from django.test import Client
 
-from lectures.models import Lecture
-from rooms.models import Room
+from rooms.models import Lecture, Room
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,8 @@ from googleapiclient.http import HttpMockSequence
 from accounts.models import User
 from lectures import drive, services
 from lectures.access import LectureViewer
-from lectures.models import DriveCredential, Lecture
+from lectures.models import DriveCredential
+from rooms.models import Lecture
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from lectures.models import Lecture, TranscriptSegment
-from rooms.models import Room, SharedFile
+from chat.models import SharedFile
+from rooms.models import Lecture, Room
 from tests.lectures.conftest import XSS
+from transcripts.models import TranscriptSegment
 
 pytestmark = pytest.mark.django_db
 
@@ -181,17 +182,6 @@ def test_host_switch_lets_attendees_in_and_out(
     assert attendee_client.get(f"/lectures/{lecture.pk}/").status_code == 200
     host_client.post(f"/lectures/{lecture.pk}/access", {})
     assert attendee_client.get(f"/lectures/{lecture.pk}/").status_code == 404
-
-
-def test_regenerate_summary_explains_when_the_summarizer_does_not_offer_it(
-    host_client: Client, lecture: Lecture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import lectures.summary
-
-    monkeypatch.delattr(lectures.summary, "regenerate_summary", raising=False)
-    response = host_client.post(f"/lectures/{lecture.pk}/summary/regenerate", follow=True)
-    assert response.status_code == 200
-    assert "Regenerating summaries is not available on this server yet." in response.content.decode()
 
 
 def test_regenerate_summary_queues_a_new_summary_of_an_ended_lecture(host_client: Client, lecture: Lecture) -> None:

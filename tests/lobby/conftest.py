@@ -4,9 +4,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lectures.models import Lecture
-from rooms.models import Room
-from rooms.services import open_room
+from lectures.life import open_room
+from rooms.models import Lecture, Room
 
 FINGERPRINT = "fp-student-0001"
 

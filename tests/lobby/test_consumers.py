@@ -10,7 +10,7 @@ from django.test import Client
 from config.asgi import application
 from lobby.models import LobbyEntry
 from lobby.services import admit_guest, get_entry, message_waiting, reject_guest
-from rooms.access import Actor
+from participants.access import Actor
 from rooms.models import Room
 from tests.lobby.conftest import knock
 

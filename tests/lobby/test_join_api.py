@@ -2,12 +2,13 @@ import jwt
 import pytest
 from django.test import Client
 
-from lectures.models import Lecture
+from audit.models import AuditEvent
+from lectures.life import end_lecture
 from lobby.models import LobbyEntry
-from moderation.models import AuditEvent, BannedEntry
-from rooms.access import Actor
-from rooms.models import GuestSession, Room
-from rooms.services import create_room, end_lecture, hash_pin
+from participants.access import Actor
+from participants.models import BannedEntry, GuestSession
+from rooms.models import Lecture, Room
+from rooms.services import create_room, hash_pin
 from tests.lobby.conftest import FINGERPRINT, knock, post_json
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def test_knocking_twice_keeps_one_place_in_the_queue(client: Client, room: Room,
 
 def test_with_the_lobby_off_students_go_straight_in(client: Client, host, livekit) -> None:
     room = create_room(host=host, title="Office hour", lobby=False)
-    from rooms.services import open_room
+    from lectures.life import open_room
 
     lecture = open_room(room=room)
     response = knock(client, room, transcribe_me=False)
@@ -59,7 +60,7 @@ def test_with_the_lobby_off_students_go_straight_in(client: Client, host, liveki
 
 def test_webinar_students_are_admitted_without_publish_rights(client: Client, host, livekit) -> None:
     room = create_room(host=host, title="Big lecture", lobby=False, webinar=True)
-    from rooms.services import open_room
+    from lectures.life import open_room
 
     open_room(room=room)
     claims = jwt.decode(knock(client, room).json()["token"], options={"verify_signature": False})

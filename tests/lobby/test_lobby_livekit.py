@@ -7,10 +7,11 @@ from django.test import Client
 from livekit import rtc
 
 from config.asgi import application
+from lectures.life import open_room
 from lobby.models import LobbyEntry
 from rooms import livekit_server
 from rooms.models import Room
-from rooms.services import create_room, open_room
+from rooms.services import create_room
 from tests.lobby.conftest import knock, post_json
 from tests.lobby.test_consumers import ORIGIN, cookie_header
 

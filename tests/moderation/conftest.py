@@ -5,9 +5,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from lectures.models import Lecture
 from lobby.models import LobbyEntry
-from rooms.models import Room
+from rooms.models import Lecture, Room
 
 
 def post_json(client: Client, url: str, data: Any = None):

@@ -3,7 +3,8 @@
 import pytest
 from django.test import Client
 
-from moderation.models import AuditEvent, BannedEntry
+from audit.models import AuditEvent
+from participants.models import BannedEntry
 from rooms import livekit_server
 from rooms.models import Room
 from tests.conftest import wait_for
@@ -62,7 +63,8 @@ def test_ban_holds_on_every_way_back(host_client: Client, room: Room, lecture, p
 
 
 def test_course_wide_ban_and_lifting_it(host, host_client: Client, room: Room, lecture, peers) -> None:
-    from rooms.services import create_room, open_room
+    from lectures.life import open_room
+    from rooms.services import create_room
 
     student = admit_student(host_client, room, "Mallory", "fp-mallory-0001")
     response = post_json(

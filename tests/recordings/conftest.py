@@ -48,7 +48,7 @@ def make_recording(
     """A recording row of the room's latest lecture (a new ended one if it has none)."""
     from django.utils import timezone
 
-    from lectures.models import Lecture
+    from rooms.models import Lecture
 
     lecture = room.lectures.order_by("-started_at").first()
     if lecture is None:

@@ -11,11 +11,10 @@ from django.core.files.storage import storages
 from django.test import Client
 
 from accounts.models import User
-from lectures.models import Lecture
-from moderation.models import CoHost
+from participants.models import CoHost
 from recordings.models import Access, Recording, RecordingSettings
 from rooms import livekit_server
-from rooms.models import Room
+from rooms.models import Lecture, Room
 from tests.conftest import logged_in
 from tests.lectures.conftest import add_guest, guest_client
 from tests.recordings.conftest import egress_webhook, make_recording
@@ -358,7 +357,7 @@ def test_a_student_is_told_at_the_invite_page_that_the_lecture_is_recorded(clien
 
 
 def test_participants_read_whether_the_live_lecture_is_recorded(host_client: Client, room: Room) -> None:
-    from rooms.services import open_room
+    from lectures.life import open_room
 
     lecture = open_room(room=room)
     assert host_client.get(f"{API}/rooms/{room.code}/recording").json() == {"recording": None}

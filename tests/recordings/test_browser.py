@@ -11,8 +11,8 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from accounts.models import User
-from lectures.models import Lecture, TranscriptSegment
 from recordings.models import Recording
+from rooms.models import Lecture
 from rooms.services import create_room
 from tests.conftest import wait_for
 from tests.e2e.conftest import (  # noqa: F401 - the browser fixtures, shared with tests/e2e
@@ -24,6 +24,7 @@ from tests.e2e.conftest import (  # noqa: F401 - the browser fixtures, shared wi
     pytest_runtest_makereport,
 )
 from tests.e2e.test_host_room import wait_connected
+from transcripts.models import TranscriptSegment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

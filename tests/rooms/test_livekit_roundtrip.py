@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from livekit import rtc
 
-from lectures.models import Lecture
 from rooms import livekit_server
-from rooms.models import Room, WebhookEvent
+from rooms.models import Lecture, Room
 from tests.conftest import run_async, wait_for
+from webhooks.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

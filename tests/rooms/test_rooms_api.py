@@ -5,9 +5,8 @@ import jwt
 import pytest
 from django.test import Client
 
-from lectures.models import Lecture
 from rooms import livekit_server
-from rooms.models import Room
+from rooms.models import Lecture, Room
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +159,7 @@ def test_token_route_says_503_when_livekit_is_down(host_client: Client, room: Ro
 
 
 def test_new_rooms_follow_the_admins_ai_default(host_client: Client) -> None:
-    from adminpanel.models import AISettings
+    from core.models import AISettings
 
     row = AISettings.load()
     row.ai_assistant_default = False

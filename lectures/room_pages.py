@@ -1,0 +1,77 @@
+"""The host's pages: the dashboard of their rooms (create, bans) and the live room page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from core.exceptions import NotAllowed, NotFound
+from core.models import AISettings
+from moderation import services as moderation_services
+from participants.access import get_room_for_host
+from participants.models import BannedEntry
+from rooms import services
+from rooms.forms import RoomForm
+from rooms.models import Room
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = RoomForm(
+        request.POST or None, initial={"lobby": True, "ai_assistant": AISettings.load().ai_assistant_default}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        room = services.create_room(
+            host=user,
+            title=data["title"],
+            pin=data["pin"] or None,
+            lobby=data["lobby"],
+            webinar=data["webinar"],
+            ai_assistant=data["ai_assistant"],
+        )
+        messages.success(request, "Room created. Share its invite link with your students.")
+        return redirect("rooms:detail", code=room.code)
+    rooms = Room.objects.hosted_by(user)
+    bans = BannedEntry.objects.active().filter(host=user).select_related("room")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "rooms/dashboard.html", {"form": form, "rooms": rooms, "bans": bans}, status=status)
+
+
+@login_required
+@require_POST
+def lift_ban(request: HttpRequest, ban_id: int) -> HttpResponse:
+    """Lift one of the host's own bans (from the dashboard's ban list)."""
+    ban = BannedEntry.objects.active().filter(pk=ban_id, host_id=request.user.pk).first()
+    if ban is None:
+        raise Http404("No such ban in your rooms.")
+    moderation_services.lift_ban(ban=ban, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, "The ban is lifted.")
+    return redirect("rooms:dashboard")
+
+
+@login_required
+def room_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The live room page for hosts and co-hosts."""
+    try:
+        room = get_room_for_host(request.user, code)
+    except NotFound:
+        raise Http404("No room has this invite code.") from None
+    except NotAllowed:
+        return render(request, "403.html", {"message": "This is another host's room."}, status=403)
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "rooms/room.html",
+        {
+            "room": room,
+            "invite_url": room.invite_url,
+            "token_url": reverse("api:host_token", kwargs={"code": room.code}),
+            "is_host": True,
+            "display_name": user.display_name,
+        },
+    )

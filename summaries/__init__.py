@@ -1,0 +1,1 @@
+"""The summarizer: one entry, summaries.services.summarize_lecture(lecture_id=...)."""

@@ -1,0 +1,106 @@
+"""Liveness (/livez: the process serves) and readiness (/healthz: database, LiveKit, Redis)."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.conftest import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+CLOSED_PORT_URL = "redis://127.0.0.1:9/0"  # discard: nothing answers there
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def get(url: str) -> tuple[int, dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - our loopback URL
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.mark.django_db
+def test_livez_answers_without_touching_any_dependency(client: Client, settings: Any) -> None:
+    settings.LIVEKIT_URL = "ws://127.0.0.1:9"
+    settings.REDIS_URL = CLOSED_PORT_URL
+    assert client.get("/healthz").status_code == 503
+    response = client.get("/livez")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_checks_redis_when_it_is_configured(client: Client, settings: Any, livekit: None) -> None:
+    settings.REDIS_URL = os.environ["TEST_REDIS_URL"]
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"status": "ok", "database": "ok", "livekit": "ok", "redis": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_naming_redis_when_it_is_down(client: Client, settings: Any, livekit: None) -> None:
+    settings.REDIS_URL = CLOSED_PORT_URL
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error" and body["redis"].startswith("error")
+    assert body["database"] == "ok" and body["livekit"] == "ok"
+
+
+@pytest.mark.django_db
+def test_livez_stays_open_behind_the_dev_access_key(client: Client, settings: Any) -> None:
+    settings.DEV_ACCESS_KEY = "let-me-in"
+    assert client.get("/livez").status_code == 200
+
+
+@pytest.fixture
+def web_without_database(tmp_path: Path) -> Iterator[str]:
+    """daphne whose database does not answer (a closed port), as when Postgres is stopped."""
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL="postgres://lectern@127.0.0.1:9/lectern", WEB_PORT=str(port))
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log = open(tmp_path / "daphne.log", "w")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def serving() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"daphne exited: {(tmp_path / 'daphne.log').read_text()}")
+        try:
+            return get(f"{url}/livez")[0] == 200
+        except OSError:
+            return False
+
+    wait_for(serving, timeout=30, interval=0.2, what="daphne to answer /livez")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+def test_a_process_without_its_database_is_live_but_not_ready(web_without_database: str, livekit: None) -> None:
+    assert get(f"{web_without_database}/livez") == (200, {"status": "ok"})
+    status, body = get(f"{web_without_database}/healthz")
+    assert status == 503
+    assert body["database"].startswith("error") and body["livekit"] == "ok"

@@ -1,0 +1,3 @@
+"""LiveKit's webhooks are tested against a live lecture opened by its host (moderation's fixtures)."""
+
+from tests.moderation.conftest import host_credentials, lecture  # noqa: F401 - fixtures

@@ -1,0 +1,103 @@
+"""The attendance ledger from signed webhooks: intervals per identity, once per event id, healed by
+reconciliation with the server's participant list."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from lectures.attendance import reconcile_attendance
+from lectures.models import AttendanceInterval
+from rooms import livekit_server
+from rooms.models import Room
+from tests.conftest import wait_for
+from tests.moderation.conftest import admit_student
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+T0 = 1_800_000_000
+
+
+def webhook(client: Client, lecture, event: str, event_id: str, identity: str, at: int, name: str = "Grace"):
+    body = json.dumps(
+        {
+            "event": event,
+            "id": event_id,
+            "createdAt": str(at),
+            "room": {"name": lecture.livekit_room, "sid": "RM_test"},
+            "participant": {"identity": identity, "name": name, "attributes": {"role": "guest"}},
+        }
+    ).encode()
+    return client.post(
+        "/livekit/webhook",
+        body,
+        content_type="application/webhook+json",
+        HTTP_AUTHORIZATION=livekit_server.sign_webhook(body=body),
+    )
+
+
+def at(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def test_join_leave_rejoin_make_two_intervals_and_repeats_change_nothing(
+    host_client: Client, room: Room, lecture
+) -> None:
+    grace = admit_student(host_client, room, "Grace", "fp-grace-00001")
+    client = Client()
+    assert webhook(client, lecture, "participant_joined", "EV_1", grace.identity, T0).status_code == 200
+    webhook(client, lecture, "participant_joined", "EV_1", grace.identity, T0)  # duplicate delivery
+    webhook(client, lecture, "participant_left", "EV_2", grace.identity, T0 + 600)
+    webhook(client, lecture, "participant_left", "EV_2", grace.identity, T0 + 600)
+    webhook(client, lecture, "participant_joined", "EV_3", grace.identity, T0 + 900)
+    webhook(client, lecture, "participant_connection_aborted", "EV_4", grace.identity, T0 + 1500)
+    intervals = list(AttendanceInterval.objects.filter(identity=grace.identity).values_list("joined_at", "left_at"))
+    assert intervals == [(at(T0), at(T0 + 600)), (at(T0 + 900), at(T0 + 1500))]
+    assert AttendanceInterval.objects.filter(identity=grace.identity).first().guest.display_name == "Grace"
+
+
+def test_room_finished_closes_every_open_interval(host_client: Client, room: Room, lecture) -> None:
+    ada = admit_student(host_client, room, "Ada", "fp-ada-0000001")
+    bob = admit_student(host_client, room, "Bob", "fp-bob-0000001")
+    client = Client()
+    webhook(client, lecture, "participant_joined", "EV_1", ada.identity, T0)
+    webhook(client, lecture, "participant_joined", "EV_2", bob.identity, T0 + 5)
+    webhook(client, lecture, "room_finished", "EV_3", "", T0 + 3600)
+    assert AttendanceInterval.objects.count() == 2
+    assert set(AttendanceInterval.objects.values_list("left_at", flat=True)) == {at(T0 + 3600)}
+    lecture.refresh_from_db()
+    assert lecture.status == "ended"
+
+
+def test_reconciliation_heals_missed_webhooks(host_client: Client, room: Room, lecture, peers) -> None:
+    grace = admit_student(host_client, room, "Grace", "fp-grace-00001")
+    peer = peers.connect(grace.credentials)
+    # her join webhook is lost (deleted here; a late one may still land): reconciliation sees her anyway
+    wait_for(
+        lambda: grace.identity in {p.identity for p in livekit_server.list_participants(room=lecture.livekit_room)}
+    )
+    AttendanceInterval.objects.all().delete()
+    opened, closed = reconcile_attendance(lecture=lecture)
+    assert closed == 0
+    assert opened == 1 or AttendanceInterval.objects.filter(identity=grace.identity).exists()
+    interval = AttendanceInterval.objects.get(identity=grace.identity)
+    assert interval.left_at is None and interval.guest.display_name == "Grace"
+    assert reconcile_attendance(lecture=lecture) == (0, 0)
+    peer.disconnect()
+    wait_for(lambda: reconcile_attendance(lecture=lecture)[1] == 1, what="her departure to be reconciled")
+    interval.refresh_from_db()
+    assert interval.left_at is not None
+
+
+def test_real_webhooks_from_livekit_open_and_close_an_interval(
+    host_client: Client, room: Room, lecture, peers, web_server
+) -> None:
+    grace = admit_student(host_client, room, "Grace", "fp-grace-00001")
+    peer = peers.connect(grace.credentials)
+    wait_for(lambda: AttendanceInterval.objects.filter(identity=grace.identity).exists(), what="participant_joined")
+    peer.disconnect()
+    wait_for(
+        lambda: AttendanceInterval.objects.filter(identity=grace.identity, left_at__isnull=False).exists(),
+        what="participant_left",
+    )
