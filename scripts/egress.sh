@@ -38,6 +38,7 @@ config="var/egress-$profile.yaml"
 log="var/egress-$profile.log"
 pidfile="var/egress-$profile.pid"
 pulse_dir="$root/var/pulse-$profile"
+pulse_pid=""
 mkdir -p var
 
 healthy() { curl -sf "http://127.0.0.1:$health_port/" >/dev/null 2>&1; }
@@ -72,16 +73,18 @@ cpu_cost:
 YAML
 }
 
-# PulseAudio per profile, found by egress, pactl and Chromium through XDG_RUNTIME_DIR.
+# PulseAudio per profile, found by egress, pactl and Chromium through XDG_RUNTIME_DIR. It runs as a
+# child of this script (not a daemon), so it ends with the supervisor, whoever stops it.
 start_pulse() {
   mkdir -p "$pulse_dir"
   chmod 700 "$pulse_dir"
   export XDG_RUNTIME_DIR="$pulse_dir" PULSE_RUNTIME_PATH="$pulse_dir/pulse"
   if ! pactl info >/dev/null 2>&1; then
-    pulseaudio --daemonize=yes --exit-idle-time=-1 --disallow-exit --disable-shm=yes \
+    pulseaudio --daemonize=no --exit-idle-time=-1 --disallow-exit --disable-shm=yes \
       --log-target=file:"$root/var/pulse-$profile.log" -n \
       --load="module-native-protocol-unix" --load="module-null-sink sink_name=lectern_idle" \
-      2>>"$root/var/pulse-$profile.log" || true
+      2>>"$root/var/pulse-$profile.log" &
+    pulse_pid=$!
     for _ in $(seq 1 50); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
   fi
   pactl info >/dev/null 2>&1 || { echo "PulseAudio did not start; see var/pulse-$profile.log" >&2; exit 1; }
@@ -96,11 +99,20 @@ check_tools() {
     || { echo "chromium not found: run make install" >&2; exit 1; }
 }
 
+finish() {
+  if [ -n "$child" ]; then
+    kill -TERM "$child" 2>/dev/null
+    wait "$child" 2>/dev/null
+  fi
+  # the PulseAudio this run started goes with it (make dev's Ctrl-C)
+  [ -n "$pulse_pid" ] && kill -TERM "$pulse_pid" 2>/dev/null
+  true
+  exit 0
+}
+
 supervise() {
   # egress starts `egress run-handler` children by name: it must be on PATH.
   export PATH="$root/tools/bin:$PATH"
-  child=""
-  trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
   while true; do
     egress --config "$config" &
     child=$!
@@ -113,12 +125,12 @@ supervise() {
 case "$action" in
   config) write_config; echo "$config" ;;
   health) healthy ;;
-  run) check_tools; write_config; start_pulse; supervise ;;
+  run) check_tools; write_config; child=""; trap finish TERM INT; start_pulse; supervise ;;
   start)
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null && healthy; then
       echo "egress ($profile) already running, health on 127.0.0.1:$health_port"; exit 0
     fi
-    check_tools; write_config; start_pulse
+    check_tools; write_config
     setsid "$0" run "$profile" >>"$log" 2>&1 < /dev/null &
     echo $! >"$pidfile"
     for _ in $(seq 1 100); do healthy && break; sleep 0.2; done
