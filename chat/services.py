@@ -13,6 +13,7 @@ from chat.access import RoomParticipant
 from chat.models import ChatMessage, SharedFile
 from core import storage
 from core.exceptions import Conflict, LecternError, NotAllowed, NotFound, RoomNotLive
+from participants import broadcasts
 from participants.access import Actor
 from rooms import livekit_server
 from rooms.models import Lecture, Room
@@ -55,6 +56,11 @@ def post_chat_message(*, room: Room, sender: Actor, text: str, to: str | None = 
     livekit_server.send_data(
         room=lecture.livekit_room, topic=CHAT_TOPIC, payload=chat_payload(message), to_identities=recipients
     )
+    live = {"type": "chat.message", "message": chat_payload(message)}
+    if audience == ChatMessage.Audience.EVERYONE:
+        transaction.on_commit(lambda: broadcasts.tell_lecture(lecture_pk=lecture.pk, message=live))
+    else:
+        transaction.on_commit(lambda: broadcasts.tell_room_hosts(room_pk=room.pk, message=live))
     return message
 
 

@@ -4,5 +4,6 @@ from typing import Any
 
 from lobby.routing import websocket_urlpatterns as lobby_routes
 from moderation.routing import websocket_urlpatterns as moderation_routes
+from participants.routing import websocket_urlpatterns as participant_routes
 
-websocket_urlpatterns: list[Any] = [*lobby_routes, *moderation_routes]
+websocket_urlpatterns: list[Any] = [*lobby_routes, *moderation_routes, *participant_routes]

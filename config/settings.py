@@ -110,6 +110,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.headers.SecurityHeadersMiddleware",
     "config.access.MalformedRequestMiddleware",
     "config.access.DevAccessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db.models import Min
 from django.utils import timezone
 
-from core.exceptions import RateLimited
+from core.exceptions import LecternError, NotFound, RateLimited
 from core.models import RateLimitHit
 
 
@@ -29,23 +29,21 @@ def prune_hits(*, older_than: timedelta = timedelta(hours=2)) -> int:
     return deleted
 
 
-# Failed PINs and unknown invite codes per IP: successful entries do not count, so a lecture hall
-# behind one NAT address can still come in; a guesser is stopped after five misses a minute.
-IP_ATTEMPTS = 5
-IP_WINDOW = timedelta(minutes=1)
+# Unknown invite codes per address. A code is one of 26^10 (about 1.4e14): guessing one takes some
+# 10^11 tries, so this limit only keeps a script from hammering the database. It answers 429 to
+# unknown codes alone: a lecture hall behind one NAT address always reaches its real room.
+UNKNOWN_CODES = 20
+UNKNOWN_CODE_WINDOW = timedelta(minutes=1)
 
 
-def ip_key(ip: str) -> str:
-    return f"join-ip:{ip}"
+def code_key(ip: str) -> str:
+    return f"code-ip:{ip}"
 
 
-def check_ip_allowed(*, ip: str) -> None:
-    """Raise RateLimited when this IP has used up its attempts (checked before any lookup or bcrypt)."""
-    wait = retry_after(key=ip_key(ip), limit=IP_ATTEMPTS, window=IP_WINDOW)
+def refuse_unknown_code(*, ip: str) -> LecternError:
+    """Count an unknown invite code against the address; the error to raise (404, or 429 past the limit)."""
+    wait = retry_after(key=code_key(ip), limit=UNKNOWN_CODES, window=UNKNOWN_CODE_WINDOW)
     if wait:
-        raise RateLimited("Too many attempts from your network. Wait a moment and try again.", retry_after=wait)
-
-
-def record_unknown_code(*, ip: str) -> None:
-    """An invite code that does not exist: counts like a failed PIN, so codes cannot be enumerated."""
-    record_hit(key=ip_key(ip))
+        return RateLimited("Too many unknown invite codes from your network. Wait a moment.", retry_after=wait)
+    record_hit(key=code_key(ip))
+    return NotFound("No room has this invite code.")

@@ -69,7 +69,8 @@ def _line(max_length: int, min_length: int = 1) -> StringConstraints:
 # The field types every schema uses: the length is the field's, the character rule is the one above.
 Title = Annotated[str, _line(200), AfterValidator(single_line)]
 SearchText = Annotated[str, _line(200, 0), AfterValidator(single_line)]
-FileName = Annotated[str, _line(255), AfterValidator(single_line)]
+# a file's name comes from the sharer's disk: it is sanitised (core.storage.sanitize_filename), not refused
+FileName = Annotated[str, _line(255)]
 ContentType = Annotated[str, _line(100), AfterValidator(single_line)]
 Identity = Annotated[str, _line(200), AfterValidator(single_line)]
 Note = Annotated[str, _line(500, 0), AfterValidator(multi_line)]

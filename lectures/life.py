@@ -15,6 +15,7 @@ from accounts.models import User
 from core.exceptions import RoomNotLive, ServiceUnavailable
 from lectures import attendance
 from lectures.attendance import reconcile_live_lecture
+from participants import broadcasts
 from participants.identities import new_identity, record_host_identity
 from rooms import livekit_server
 from rooms.livekit_server import Credentials, LiveKitError
@@ -90,23 +91,32 @@ def end_lecture(*, room: Room) -> Lecture | None:
     livekit_room = lecture.livekit_room
     lecture_id = lecture.pk
     attendees_see = room.attendees_see_lecture
-    transaction.on_commit(lambda: _close_livekit_room(livekit_room, lecture_id, attendees_see=attendees_see))
+    room_pk = room.pk
+    transaction.on_commit(
+        lambda: _close_livekit_room(livekit_room, lecture_id, room_pk=room_pk, attendees_see=attendees_see)
+    )
     request_summary(lecture_id=lecture_id)
     return lecture
 
 
-def _close_livekit_room(name: str, lecture_id: int, *, attendees_see: bool) -> None:
+def _close_livekit_room(name: str, lecture_id: int, *, room_pk: int, attendees_see: bool) -> None:
     """Tell everyone the lecture ended (with the lecture page to those who may read it), then close it."""
+    ended = {"type": "ended", "text": "The lecture has ended."}
+    with_link = {**ended, "lecture_url": f"/lectures/{lecture_id}/"}
     try:
         present = livekit_server.list_participants(room=name)
         hosts = [p.identity for p in present if p.attributes.get("role") in ("host", "cohost")]
         others = [p.identity for p in present if p.identity not in hosts]
-        ended = {"type": "ended", "text": "The lecture has ended."}
-        with_link = {**ended, "lecture_url": f"/lectures/{lecture_id}/"}
         livekit_server.send_data(room=name, topic="lectern.ended", payload=with_link, to_identities=hosts)
         livekit_server.send_data(
             room=name, topic="lectern.ended", payload=with_link if attendees_see else ended, to_identities=others
         )
+    except LiveKitError:
+        logger.warning("could not tell LiveKit room %s that the lecture ended", name)
+    # our own socket: what the page trusts
+    broadcasts.tell_lecture(lecture_pk=lecture_id, message=with_link if attendees_see else ended)
+    broadcasts.tell_room_hosts(room_pk=room_pk, message=with_link)
+    try:
         livekit_server.delete_room(name=name)
     except LiveKitError:
         # The server closes an empty room by itself; the lecture is already ended on our side.

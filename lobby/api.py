@@ -10,7 +10,7 @@ from pydantic import StringConstraints
 from core import text
 from core.exceptions import NotAllowed, NotFound
 from core.net import client_ip
-from core.ratelimit import check_ip_allowed, record_unknown_code
+from core.ratelimit import refuse_unknown_code
 from lobby import services
 from participants.access import get_moderator
 from participants.guests import get_guest, remember_guest
@@ -74,12 +74,10 @@ class ErrorOut(Schema):
 def join(request: HttpRequest, code: str, payload: JoinIn) -> HttpResponse:
     """Knock at a room: 202 waiting (lobby on) or 200 admitted with a token (lobby off)."""
     ip = client_ip(request)
-    check_ip_allowed(ip=ip)
     try:
         room = get_room(code)
     except NotFound:
-        record_unknown_code(ip=ip)
-        raise
+        raise refuse_unknown_code(ip=ip) from None
     result = services.knock(
         room=room,
         display_name=payload.display_name,

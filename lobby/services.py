@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from core.exceptions import LecternError, NotFound, RateLimited, RoomNotLive
-from core.ratelimit import ip_key, record_hit, retry_after
+from core.ratelimit import record_hit, retry_after
 from core.text import same_name
 from lobby import broadcasts
 from lobby.exceptions import Banned, KnockRefused, WrongPin
 from lobby.models import LobbyEntry
 from participants.access import Actor
-from participants.bans import banned_among, find_ban
+from participants.bans import banned_among, find_ban, shares_a_banned_address
 from participants.cohosts import cohost_guest_ids, host_names
 from participants.histories import is_admitted
 from participants.identities import issue_guest_token, mint_guest_credentials, save_identities
@@ -27,6 +27,12 @@ from rooms.services import check_pin
 
 logger = logging.getLogger(__name__)
 
+# Wrong PINs: one browser may miss 5 times a minute in a room, one network address 30 times (a hall
+# of students behind one NAT, a few of them mistyping); past 10 in an hour the room's PIN entry
+# pauses and its hosts are told. Successful joins spend nothing. See docs/security.md.
+BROWSER_PIN_ATTEMPTS = 5
+NETWORK_PIN_ATTEMPTS = 30
+PIN_WINDOW = timedelta(minutes=1)
 # Failed PINs per room: past this, PIN entry for the room pauses and the host is told.
 ROOM_FAILURES = 10
 ROOM_WINDOW = timedelta(hours=1)
@@ -44,7 +50,15 @@ def _room_key(room: Room) -> str:
     return f"pin-room:{room.pk}"
 
 
-def _check_pin(*, room: Room, pin: str | None, ip: str) -> None:
+def _pin_keys(*, room: Room, ip: str, fingerprint: str) -> list[tuple[str, int]]:
+    """The budgets one wrong PIN spends: this browser's, then this network's, in this room only."""
+    return [
+        (f"pin-browser:{room.pk}:{ip}:{fingerprint}", BROWSER_PIN_ATTEMPTS),
+        (f"pin-net:{room.pk}:{ip}", NETWORK_PIN_ATTEMPTS),
+    ]
+
+
+def _check_pin(*, room: Room, pin: str | None, ip: str, fingerprint: str) -> None:
     if not room.requires_pin:
         return
     paused = retry_after(key=_room_key(room), limit=ROOM_FAILURES, window=ROOM_WINDOW)
@@ -53,9 +67,15 @@ def _check_pin(*, room: Room, pin: str | None, ip: str) -> None:
             "PIN entry for this room is paused after too many wrong PINs. The host has been told.",
             retry_after=paused,
         )
+    # checked before bcrypt, so a guesser cannot make the server hash at will
+    for key, limit in _pin_keys(room=room, ip=ip, fingerprint=fingerprint):
+        wait = retry_after(key=key, limit=limit, window=PIN_WINDOW)
+        if wait:
+            raise RateLimited("Too many wrong PINs. Wait a moment and try again.", retry_after=wait)
     if pin and check_pin(room=room, pin=pin):
         return
-    record_hit(key=ip_key(ip))
+    for key, _ in _pin_keys(room=room, ip=ip, fingerprint=fingerprint):
+        record_hit(key=key)
     record_hit(key=_room_key(room))
     if not retry_after(key=_room_key(room), limit=ROOM_FAILURES, window=ROOM_WINDOW):
         raise WrongPin("That PIN is not right." if pin else "This room needs a PIN.")
@@ -91,8 +111,9 @@ def _guest_for_knock(
     )
 
 
-def _ensure_not_banned(*, room: Room, guest: GuestSession | None, fingerprint: str) -> None:
-    ban = find_ban(room=room, fingerprint=fingerprint, session_id=guest.session_id if guest else None)
+def _ensure_not_banned(*, room: Room, guest: GuestSession | None, fingerprint: str, ip: str | None = None) -> None:
+    ip = ip or (guest.ip_address if guest else None)
+    ban = find_ban(room=room, fingerprint=fingerprint, session_id=guest.session_id if guest else None, ip=ip)
     if ban:
         raise Banned("You cannot join this room.")
 
@@ -121,8 +142,8 @@ def knock(
     if any(same_name(display_name, name) for name in host_names(room=room)):
         raise LecternError("That is the name of one of this room's hosts: please use your own name.")
     # Outside the transaction: a failed PIN must stay counted although the knock fails.
-    _check_pin(room=room, pin=pin, ip=ip)
-    _ensure_not_banned(room=room, guest=existing_guest, fingerprint=fingerprint)
+    _check_pin(room=room, pin=pin, ip=ip, fingerprint=fingerprint)
+    _ensure_not_banned(room=room, guest=existing_guest, fingerprint=fingerprint, ip=ip)
     with transaction.atomic():
         return _enter_or_wait(
             room=room,
@@ -164,7 +185,10 @@ def _enter_or_wait(
     history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
     if is_admitted(history, lecture):
         return KnockResult(guest=guest, status="admitted", credentials=issue_guest_token(guest=guest, lecture=lecture))
-    if not room.lobby and not room.locked:
+    # Without a lobby students go straight in, except those the host removed in this lecture and
+    # newcomers from the address of a banned student: the host decides about them in the lobby.
+    removed_here = history.lecture_id == lecture.pk and history.kicked_at is not None
+    if not room.lobby and not room.locked and not removed_here and not shares_a_banned_address(room=room, ip=ip):
         return KnockResult(guest=guest, status="admitted", credentials=_admit(guest=guest, lecture=lecture))
     if history.lecture_id != lecture.pk:
         history.lecture = lecture
@@ -365,6 +389,12 @@ def guest_status(*, guest: GuestSession) -> dict[str, Any]:
     entry = LobbyEntry.objects.filter(guest=guest, lecture=lecture).order_by("-created_at").first()
     if entry is None:
         return {"type": "lobby.status", "status": "rejected", "message": "Knock again to join this lecture."}
+    if entry.status == LobbyEntry.Status.ADMITTED:  # admitted once, removed since
+        return {
+            "type": "lobby.status",
+            "status": "rejected",
+            "message": "You were removed from this lecture. Knock again to ask the host to let you back in.",
+        }
     if entry.status == LobbyEntry.Status.REJECTED:
         message = {"type": "lobby.status", "status": "rejected"}
         if entry.message:

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from core.exceptions import NotAllowed, NotAuthenticated, NotFound
 from moderation import selectors, services
@@ -17,6 +17,10 @@ bans_router = Router(tags=["moderation"])
 class KickIn(Schema):
     ban: bool = False
     course_wide: bool = False
+    network: bool = Field(
+        default=False,
+        description="with ban: also refuse everyone from the student's network address (a NAT: a whole hall)",
+    )
 
 
 class AllowIn(Schema):
@@ -84,7 +88,12 @@ def kick(request: HttpRequest, code: str, identity: str, payload: KickIn | None 
     room, actor = get_moderator(request, code)
     options = payload or KickIn()
     target = services.kick_participant(
-        room=room, identity=identity, by=actor, ban=options.ban, course_wide=options.course_wide
+        room=room,
+        identity=identity,
+        by=actor,
+        ban=options.ban,
+        course_wide=options.course_wide,
+        network=options.ban and options.network,
     )
     return _target_out(target)
 

@@ -21,7 +21,14 @@ from moderation.models import HandRaise
 from participants.access import Actor
 from participants.cohosts import is_guest_cohost
 from participants.histories import is_admitted_guest
-from participants.identities import all_identities, cohost_identities, current_identity, guest_for_identity, minted
+from participants.identities import (
+    all_identities,
+    cohost_identities,
+    current_identity,
+    guest_for_identity,
+    guest_ids_for,
+    minted,
+)
 from participants.models import BannedEntry, CoHost, GuestSession, ParticipantHistory
 from rooms import livekit_server
 from rooms.livekit_server import LiveKitError
@@ -97,7 +104,9 @@ def _notify_hands_on_commit(*, room: Room, lecture: Lecture) -> None:
 
 
 @transaction.atomic
-def kick_participant(*, room: Room, identity: str, by: Actor, ban: bool = False, course_wide: bool = False) -> Target:
+def kick_participant(
+    *, room: Room, identity: str, by: Actor, ban: bool = False, course_wide: bool = False, network: bool = False
+) -> Target:
     """Remove a participant from the lecture; with `ban`, keep their browser and session out."""
     lecture = _live_lecture(room)
     target = find_target(room=room, identity=identity)
@@ -117,6 +126,7 @@ def kick_participant(*, room: Room, identity: str, by: Actor, ban: bool = False,
             fingerprint=guest.fingerprint,
             session_id=guest.session_id,
             ip_address=guest.ip_address,
+            network=network and guest.ip_address is not None,
             display_name=guest.display_name,
             reason="banned from the room page",
             created_by=by.user,
@@ -136,6 +146,7 @@ def kick_participant(*, room: Room, identity: str, by: Actor, ban: bool = False,
         target=guest.display_name,
         identity=identity,
         course_wide=course_wide,
+        network=network,
     )
 
     def remove() -> None:
@@ -208,12 +219,10 @@ def mute_all(*, room: Room, by: Actor, lock: bool = False) -> int:
     # after the commit: a student who reconnects now gets a token without publish rights
     muted = _students_present(room=room, lecture=lecture)
     _set_publish(lecture=lecture, identities=muted, allow=False)
-    livekit_server.send_data(
-        room=lecture.livekit_room,
-        topic="lectern.notice",
-        payload={"type": "muted", "text": "The host muted everyone."},
-        to_identities=muted,
-    )
+    notice = {"type": "muted", "text": "The host muted everyone."}
+    livekit_server.send_data(room=lecture.livekit_room, topic="lectern.notice", payload=notice, to_identities=muted)
+    live_notice = {"type": "notice", "kind": "muted", "text": notice["text"]}
+    broadcasts.tell_students(guest_pks=guest_ids_for(lecture=lecture, identities=muted), message=live_notice)
     return len(muted)
 
 

@@ -21,8 +21,11 @@ def banned_among(*, room: Room, fingerprints: set[str], session_ids: set[uuid.UU
     )
 
 
-def find_ban(*, room: Room, fingerprint: str, session_id: uuid.UUID | None) -> BannedEntry | None:
-    """The active ban that keeps this browser out of `room`: by fingerprint first, then session id.
+def find_ban(
+    *, room: Room, fingerprint: str, session_id: uuid.UUID | None, ip: str | None = None
+) -> BannedEntry | None:
+    """The active ban that keeps this browser out of `room`: by fingerprint first, then session id,
+    then the network address for the bans a host extended to "this network".
 
     Bans of this room and course-wide bans of its host both count.
     """
@@ -32,5 +35,15 @@ def find_ban(*, room: Room, fingerprint: str, session_id: uuid.UUID | None) -> B
         if ban:
             return ban
     if session_id:
-        return bans.filter(session_id=session_id).first()
+        ban = bans.filter(session_id=session_id).first()
+        if ban:
+            return ban
+    if ip:
+        return bans.filter(network=True, ip_address=ip).first()
     return None
+
+
+def shares_a_banned_address(*, room: Room, ip: str) -> bool:
+    """Whether someone banned from the room came from this address (a secondary signal: the newcomer
+    may be the banned student with a fresh browser, or a classmate behind the same NAT)."""
+    return bool(ip) and _bans_for(room).filter(ip_address=ip).exists()

@@ -15,3 +15,38 @@ def notify_hosts(*, room_pk: int, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is not None:
         async_to_sync(layer.group_send)(hosts_group(room_pk), {"type": "hosts.message", "message": message})
+
+
+def lecture_group(lecture_pk: int) -> str:
+    return f"lecture.{lecture_pk}.live"
+
+
+def participant_group(guest_pk: int) -> str:
+    return f"participant.{guest_pk}.live"
+
+
+def _send_all(events: list[tuple[str, dict[str, Any]]]) -> None:
+    layer = get_channel_layer()
+    if layer is None or not events:
+        return
+
+    async def send() -> None:
+        for group, message in events:
+            await layer.group_send(group, {"type": "live.message", "message": message})
+
+    async_to_sync(send)()
+
+
+def tell_lecture(*, lecture_pk: int, message: dict[str, Any]) -> None:
+    """A server message to everyone in the live lecture, on our own socket (`/ws/rooms/<code>/live/`)."""
+    _send_all([(lecture_group(lecture_pk), message)])
+
+
+def tell_room_hosts(*, room_pk: int, message: dict[str, Any]) -> None:
+    """A server message to the hosts and co-hosts in the live lecture."""
+    _send_all([(f"{hosts_group(room_pk)}.live", message)])
+
+
+def tell_participants(*, guest_pks: list[int], message: dict[str, Any]) -> None:
+    """A server message to some students only (each has a group of its own)."""
+    _send_all([(participant_group(pk), message) for pk in guest_pks])

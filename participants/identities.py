@@ -52,6 +52,12 @@ def all_identities(guest: GuestSession, *, lecture: Lecture | None = None) -> li
     return list(rows.values_list("identity", flat=True))
 
 
+def guest_ids_for(*, lecture: Lecture, identities: list[str]) -> list[int]:
+    """The guest sessions behind these identities (one query)."""
+    rows = MintedIdentity.objects.filter(lecture=lecture, identity__in=identities, guest__isnull=False)
+    return sorted(set(rows.values_list("guest_id", flat=True)))
+
+
 def cohost_identities(*, room: Room) -> set[str]:
     """Every identity minted for the room's co-host guests (one query)."""
     return set(MintedIdentity.objects.filter(guest__cohost__room=room).values_list("identity", flat=True))

@@ -93,6 +93,9 @@ class BannedEntry(models.Model):
     fingerprint = models.CharField(max_length=128, blank=True, db_index=True)
     session_id = models.UUIDField(null=True, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    network = models.BooleanField(
+        default=False, help_text="also refuse everyone from ip_address (a whole NAT network: a lecture hall too)"
+    )
     display_name = models.CharField(max_length=80, blank=True)
     reason = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -15,10 +15,13 @@ from rooms.models import Lecture
 @receiver(post_save, sender=Lecture, dispatch_uid="recordings.lecture_saved")
 def lecture_saved(sender: type[Lecture], instance: Lecture, created: bool, **kwargs: Any) -> None:
     from recordings import services
+    from recordings.tasks import auto_record_lecture
 
     lecture = instance
     if created:
-        # after commit: open_room has created the LiveKit room by then
-        transaction.on_commit(lambda: services.auto_record(lecture=lecture))
+        # A task, off the host's request: starting egress can take seconds (≈ 20 s when no egress
+        # answers). After commit, open_room has created the LiveKit room.
+        lecture_id = lecture.pk
+        transaction.on_commit(lambda: auto_record_lecture.enqueue(lecture_id))
     elif lecture.status == Lecture.Status.ENDED:
         transaction.on_commit(lambda: services.stop_recordings_of_lecture(lecture=lecture))

@@ -9,6 +9,17 @@ WATCH_EVERY = timedelta(seconds=10)
 
 
 @task()
+def auto_record_lecture(lecture_id: int) -> None:
+    """Start recording a lecture that just began, when its room records automatically."""
+    from recordings.services import auto_record
+    from rooms.models import Lecture
+
+    lecture = Lecture.objects.select_related("room").filter(pk=lecture_id, status=Lecture.Status.LIVE).first()
+    if lecture is not None:
+        auto_record(lecture=lecture)
+
+
+@task()
 def watch_recording(recording_id: int) -> None:
     """Check that a running recording's egress is still alive, then again in 10 s while it runs."""
     from recordings.models import Recording

@@ -14,7 +14,7 @@ from accounts.models import User
 from core import text
 from core.exceptions import NotAuthenticated, NotFound
 from core.net import client_ip
-from core.ratelimit import check_ip_allowed, record_unknown_code
+from core.ratelimit import refuse_unknown_code
 from rooms import services
 from rooms.access import get_room
 from rooms.models import Room
@@ -92,13 +92,10 @@ def list_rooms(request: HttpRequest) -> list[RoomOut]:
 def read_public_room(request: HttpRequest, code: str) -> PublicRoomOut:
     """What anyone holding the invite link may know: title, whether a PIN is needed, status.
 
-    Unknown codes count against the same per-IP limit as wrong PINs, so codes cannot be enumerated.
+    Unknown codes count against the address (429 for unknown codes past the limit; real rooms always answer).
     """
-    ip = client_ip(request)
-    check_ip_allowed(ip=ip)
     try:
         room = get_room(code)
     except NotFound:
-        record_unknown_code(ip=ip)
-        raise
+        raise refuse_unknown_code(ip=client_ip(request)) from None
     return PublicRoomOut(title=room.title, requires_pin=room.requires_pin, status=room.status)

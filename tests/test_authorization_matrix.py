@@ -203,6 +203,9 @@ ROUTES = [
     # websockets
     Route("WS", "/ws/lobby/{code}/", row("reject", student="accept", waiting="accept", banned="accept")),
     Route("WS", "/ws/rooms/{code}/host/", row("reject", host="accept", cohost="accept")),
+    Route(
+        "WS", "/ws/rooms/{code}/live/", row("reject", host="accept", cohost="accept", admin="accept", student="accept")
+    ),
 ]
 
 # Routes of third-party apps, covered by their own tests: allauth's account pages.
@@ -271,7 +274,7 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
     clients["waiting"] = Client()
     _knock(clients["waiting"], room, "Waiting", fingerprints["waiting"])
     clients["other"] = Client()
-    _knock(clients["other"], other_room, "Another Student", fingerprints["other"])
+    _knock(clients["other"], other_room, "Olga Other", fingerprints["other"])
 
     student_identity = current_identity(GuestSession.objects.get(fingerprint=fingerprints["student"]))
     entry = LobbyEntry.objects.get(lecture=lecture, status="pending")

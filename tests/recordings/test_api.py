@@ -420,3 +420,16 @@ def test_the_layout_page_needs_no_dev_access_key(client: Client, settings: Any) 
     settings.DEV_ACCESS_KEY = "secret-key"
     assert client.get("/recordings/layout/").status_code == 200
     assert client.get(f"{API}/recordings").status_code != 200
+
+
+def test_opening_a_room_that_records_automatically_does_not_wait_for_egress(
+    host_client: Client, room: Room, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    RecordingSettings.objects.create(room=room, auto_record=True)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert host_client.post(f"{API}/rooms/{room.code}/token").status_code == 200
+    assert time.monotonic() - started < 5
+    assert DBTaskResult.objects.filter(task_path="recordings.tasks.auto_record_lecture").count() == 1

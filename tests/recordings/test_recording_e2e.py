@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 
 from recordings.models import Recording
@@ -150,6 +151,7 @@ def test_auto_record_starts_when_the_host_opens_the_room_and_ending_the_lecture_
     )
     assert settings_response.status_code == 200
     credentials = host_client.post(f"{API}/rooms/{room.code}/token").json()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)  # the task worker
     recording = Recording.objects.get(room=room)
     assert recording.status in ("starting", "recording") and recording.access == "attendees"
     lecturer = Lecturer(credentials).start()
