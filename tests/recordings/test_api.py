@@ -433,3 +433,12 @@ def test_opening_a_room_that_records_automatically_does_not_wait_for_egress(
         assert host_client.post(f"{API}/rooms/{room.code}/token").status_code == 200
     assert time.monotonic() - started < 5
     assert DBTaskResult.objects.filter(task_path="recordings.tasks.auto_record_lecture").count() == 1
+
+
+def test_the_player_may_follow_a_signed_link_to_the_s3_bucket(settings: Any) -> None:
+    from config.headers import content_security_policy
+
+    assert "media-src 'self' blob:;" in content_security_policy("n")
+    settings.STORAGE_BACKEND = "s3"
+    settings.S3_ENDPOINT_URL = "https://files.uni.example:9000/"
+    assert "media-src 'self' blob: https://files.uni.example:9000;" in content_security_policy("n")
