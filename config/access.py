@@ -12,8 +12,9 @@ from django.template.loader import render_to_string
 from core.net import client_ip
 
 ACCESS_COOKIE = "lectern_access"
-# The LiveKit webhook proves itself with its signature and the health check has nothing to hide.
-EXEMPT_PATHS = ("/healthz", "/livez", "/livekit/webhook")
+# The LiveKit webhook proves itself with its signature and the health check has nothing to hide;
+# the recording layout is opened by egress's Chromium, which holds no access key (the page is static).
+EXEMPT_PATHS = ("/healthz", "/livez", "/livekit/webhook", "/recordings/layout/")
 
 
 def ip_allowed(ip: str, allowed: list[str]) -> bool:

@@ -127,6 +127,8 @@ def register_routers() -> None:
     from lobby.api import router as lobby_router
     from moderation.api import bans_router
     from moderation.api import router as moderation_router
+    from recordings.api import room_router as recordings_room_router
+    from recordings.api import router as recordings_router
     from rooms.api import router as rooms_router
 
     # Several apps serve routes under /rooms/{code}/…: each owns its own router.
@@ -135,7 +137,9 @@ def register_routers() -> None:
     api.add_router("/rooms", lobby_router)
     api.add_router("/rooms", moderation_router)
     api.add_router("/rooms", chat_router)
+    api.add_router("/rooms", recordings_room_router)
     api.add_router("/lectures", lectures_router)
+    api.add_router("/recordings", recordings_router)
     api.add_router("/bans", bans_router)
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     path("lectures/", include("lectures.urls")),
+    path("recordings/", include("recordings.urls")),
     path("admin/", include("adminpanel.urls")),
     path("livekit/webhook", livekit_webhook, name="livekit_webhook"),
     path("", include("lectures.room_urls")),

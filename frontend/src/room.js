@@ -23,6 +23,7 @@ import { setupFiles } from './room/files.js';
 import { setupGuest } from './room/guest.js';
 import { setupLobby } from './room/lobby.js';
 import { setupParticipants } from './room/participants.js';
+import { setupRecording } from './room/recording.js';
 
 /** The page's livekit-client Room (null when the page has no #room-app). */
 export let room = null;
@@ -51,6 +52,7 @@ function start() {
   setupChat(features);
   setupCaptions(features);
   setupFiles(features);
+  setupRecording(features);
 
   const safeConnect = (credentials) =>
     connect(credentials).catch((err) => {
