@@ -3,32 +3,13 @@
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.e2e.conftest import PASSWORD, log_in
+from tests.e2e.room import open_lecture, tile_video_plays
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-VIDEO_PLAYING = "el => el.readyState >= 2 && el.videoWidth > 0"
-
-
-def wait_connected(page: Page) -> None:
-    page.wait_for_function("document.body.dataset.roomState === 'connected'", timeout=30_000)
-
-
-def open_lecture(page: Page) -> None:
-    """The host's pre-join: camera preview and devices, then "Open the lecture"."""
-    page.get_by_role("button", name="Open the lecture").click()
-    wait_connected(page)
-
-
-def tile_video_plays(page: Page, identity: str) -> None:
-    """Wait until the tile of `identity` shows decoded video frames."""
-    video = page.locator(f'.tile[data-identity="{identity}"] video').first
-    expect(video).to_be_attached()
-    page.wait_for_function(f"el => ({VIDEO_PLAYING})(el)", arg=video.element_handle(), timeout=20_000)
-
 
 def test_professor_creates_a_room_and_sees_their_camera_and_a_second_tab_sees_the_first(new_context) -> None:
     user = User.objects.create_user("prof@uni.example", PASSWORD, first_name="Ada", last_name="Lovelace")
