@@ -6,15 +6,18 @@ from django.http import HttpRequest
 
 from accounts.models import User
 
+# Characters that render as nothing (or as blank) though Unicode counts some of them as letters.
+INVISIBLE = {"\u115f", "\u1160", "\u2800", "\u3164", "\uffa0", "\u180e", "\u034f"}
+
 NAME_HELP = "How students see you: on your video tile, in the chat, captions and lecture exports."
 
 
 def clean_display_name(value: str) -> str:
     """NFKC-normalised, trimmed, with no control, format or invisible-only characters."""
     name = unicodedata.normalize("NFKC", value).strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in name):
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") or ch in INVISIBLE for ch in name):
         raise forms.ValidationError("The name cannot contain control or invisible characters.")
-    if not any(ch.isalnum() for ch in name):
+    if not any(ch.isalnum() and ch not in INVISIBLE for ch in name):
         raise forms.ValidationError("Please type a name with at least one letter or digit.")
     return name
 

@@ -26,8 +26,9 @@ from rooms.models import Room
 logger = logging.getLogger(__name__)
 
 
-@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "landing.html")
     user: User = request.user  # type: ignore[assignment]
     form = RoomForm(
         request.POST or None, initial={"lobby": True, "ai_assistant": AISettings.load().ai_assistant_default}

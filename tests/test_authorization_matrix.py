@@ -157,7 +157,9 @@ ROUTES = [
     Route("GET", "/lectures/drive/callback/", login_first(400)),
     Route("POST", "/lectures/drive/disconnect/", row(302)),
     # pages
-    Route("GET", "/", row(302, **dict.fromkeys(LOGGED_IN, 200))),
+    Route("GET", "/", row(200)),  # the landing page, or the dashboard when signed in
+    Route("GET", "/accounts/profile/", login_first(200)),
+    Route("POST", "/accounts/profile/", row(302), "form:name=Ada"),
     Route("GET", "/rooms/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),
     Route("GET", "/j/{code}", row(200)),
     Route("POST", "/bans/{ban_id}/lift", row(302, outsider=404, admin=404, cohost=404)),

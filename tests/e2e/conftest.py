@@ -48,8 +48,8 @@ def browser() -> Iterator[Browser]:
 def new_context(browser: Browser, web_server: str, request: Any) -> Iterator[Any]:
     contexts: list[BrowserContext] = []
 
-    def make() -> BrowserContext:
-        context = browser.new_context(base_url=web_server, permissions=["camera", "microphone"])
+    def make(**options: Any) -> BrowserContext:
+        context = browser.new_context(base_url=web_server, permissions=["camera", "microphone"], **options)
         context.set_default_timeout(20_000)
         contexts.append(context)
         return context

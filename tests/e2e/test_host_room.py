@@ -11,6 +11,7 @@ from tests.e2e.room import open_lecture, tile_video_plays
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+
 def test_professor_creates_a_room_and_sees_their_camera_and_a_second_tab_sees_the_first(new_context) -> None:
     user = User.objects.create_user("prof@uni.example", PASSWORD, first_name="Ada", last_name="Lovelace")
     context = new_context()

@@ -9,6 +9,7 @@ import {
   StartAudio,
   useConnectionState,
   useCreateLayoutContext,
+  useRemoteParticipants,
 } from '@livekit/components-react';
 import { onServerMessage, TOPICS } from '../lib/serverMessages.js';
 import { describeMediaError, isUserCancel } from '../lib/media.js';
@@ -57,6 +58,17 @@ function ConnectionPill() {
   return (
     <span id="connection-state" className="connection-state" data-state={label} role="status">
       {label}
+    </span>
+  );
+}
+
+function AssistantPill({ captionsOn }) {
+  const present = useRemoteParticipants().some((p) => p.isAgent);
+  if (!present) return null;
+  return (
+    <span id="assistant-notice" className="assistant-notice" role="status">
+      <span className="assistant-dot" aria-hidden="true" />
+      AI assistant is listening{captionsOn ? ' — captions on' : ''}
     </span>
   );
 }
@@ -275,6 +287,7 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
         <h1 className="room-name">{config.title}</h1>
         {myRole !== 'guest' && <span className="badge room-role">{myRole === 'host' ? 'Host' : 'Co-host'}</span>}
         <ConnectionPill />
+        {config.aiAssistant && <AssistantPill captionsOn={captionsOn} />}
         {isHostPage && <InviteButton url={config.inviteUrl} />}
       </header>
 
