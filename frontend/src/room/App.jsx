@@ -162,7 +162,11 @@ export function App({ config, root }) {
 
   const endForAll = useCallback(async () => {
     const result = await rooms.post('/end');
-    if (result?.lecture_id) lectureUrl.current = safeLectureUrl(`/lectures/${result.lecture_id}/`);
+    if (result?.lecture_id) {
+      lectureUrl.current = safeLectureUrl(`/lectures/${result.lecture_id}/`);
+      // the call may already be down (the room was deleted before this answer came back)
+      setEnd((current) => (current?.kind === 'ended' ? { ...current, lectureUrl: lectureUrl.current } : current));
+    }
     return result;
   }, [rooms]);
 

@@ -4,6 +4,7 @@
 import { useRef } from 'react';
 import { Track } from 'livekit-client';
 import { MediaDeviceMenu, TrackToggle, useLocalParticipantPermissions } from '@livekit/components-react';
+import { Icon } from './icons.jsx';
 
 function Badge({ count, label }) {
   if (!count) return null;
@@ -87,32 +88,33 @@ export function Controls({
       )}
       {!isHost && (
         <button id="raise-hand" type="button" className="control" aria-pressed={handRaised} onClick={toggleHand}>
-          <span aria-hidden="true">✋</span>
+          <Icon name="hand" />
           <span className="control-label">Hand</span>
         </button>
       )}
       {aiAssistant && (
         <button id="toggle-captions" type="button" className="control" aria-pressed={captionsOn} onClick={() => setCaptionsOn(!captionsOn)}>
-          <span aria-hidden="true">CC</span>
+          <Icon name="captions" />
           <span className="control-label">Captions</span>
         </button>
       )}
       <button id="toggle-chat" type="button" className="control" aria-pressed={panel === 'chat'} aria-controls="drawer" onClick={() => togglePanel('chat')}>
-        <span aria-hidden="true">💬</span>
+        <Icon name="chat" />
         <span className="control-label">Chat</span>
         <Badge count={counts.unread} label="unread" />
       </button>
       <button id="toggle-people" type="button" className="control" aria-pressed={panel === 'people'} aria-controls="drawer" onClick={() => togglePanel('people')}>
-        <span aria-hidden="true">👥</span>
+        <Icon name="people" />
         <span className="control-label">People</span>
         <Badge count={counts.attention} label={isHost ? 'waiting or hands raised' : 'new'} />
       </button>
       <button id="toggle-more" type="button" className="control" aria-haspopup="dialog" onClick={onMore}>
-        <span aria-hidden="true">⋯</span>
+        <Icon name="more" />
         <span className="control-label">More</span>
         <Badge count={counts.files} label="new files" />
       </button>
       <button id="leave" type="button" className="control control-leave" onClick={onLeave}>
+        <Icon name="leave" />
         <span className="control-label">Leave</span>
       </button>
     </div>

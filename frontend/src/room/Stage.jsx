@@ -57,7 +57,8 @@ export function Stage({ layout, hands }) {
       cameras[0];
   }
 
-  if (!focus) {
+  const others = focus ? tracks.filter((ref) => !sameRef(ref, focus)) : tracks;
+  if (!focus || (others.length === 0 && !pinned)) {
     return (
       <div className="stage-grid" data-layout="grid">
         <GridLayout tracks={tracks}>
@@ -66,7 +67,6 @@ export function Stage({ layout, hands }) {
       </div>
     );
   }
-  const others = tracks.filter((ref) => !sameRef(ref, focus));
   return (
     <div className="stage-focus" data-layout="speaker">
       <FocusLayoutContainer>
