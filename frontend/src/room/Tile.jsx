@@ -3,13 +3,17 @@
 import { Track } from 'livekit-client';
 import {
   ConnectionQualityIndicator,
-  FocusToggle,
+  FocusToggleIcon,
+  ParticipantContext,
   ParticipantName,
-  ParticipantTile,
   TrackMutedIndicator,
+  TrackRefContext,
   VideoTrack,
   isTrackReference,
+  UnfocusToggleIcon,
   useEnsureTrackRef,
+  useMaybeLayoutContext,
+  useParticipantTile,
 } from '@livekit/components-react';
 
 export function roleOf(participant) {
@@ -18,6 +22,29 @@ export function roleOf(participant) {
 
 const ROLE_LABEL = { host: 'Host', cohost: 'Co-host' };
 
+/** Pin (or unpin) this tile to the stage; named for the person, its state in aria-pressed. */
+function PinButton({ trackRef, name }) {
+  const layout = useMaybeLayoutContext();
+  if (!layout?.pin.dispatch) return null;
+  const pinned = (layout.pin.state || []).some(
+    (ref) => ref.participant.identity === trackRef.participant.identity && ref.source === trackRef.source,
+  );
+  return (
+    <button
+      type="button"
+      className="lk-button lk-focus-toggle-button"
+      aria-label={`Pin ${name} to the stage`}
+      aria-pressed={pinned}
+      onClick={(event) => {
+        event.stopPropagation();
+        layout.pin.dispatch(pinned ? { msg: 'clear_pin' } : { msg: 'set_pin', trackReference: trackRef });
+      }}
+    >
+      {pinned ? <UnfocusToggleIcon /> : <FocusToggleIcon />}
+    </button>
+  );
+}
+
 export function Tile({ trackRef, hands, className = '', ...rest }) {
   const ref = useEnsureTrackRef(trackRef);
   const participant = ref.participant;
@@ -25,17 +52,24 @@ export function Tile({ trackRef, hands, className = '', ...rest }) {
   const role = roleOf(participant);
   const hasVideo = isTrackReference(ref) && !ref.publication?.isMuted;
   const handUp = hands?.has(participant.identity);
+  // The toolkit's tile behaviour (speaking, muted, source attributes and classes) on our own markup,
+  // so that every control in it has a name.
+  const { elementProps } = useParticipantTile({
+    trackRef: ref,
+    htmlProps: {
+      className: `tile ${className}`,
+      'data-identity': participant.identity,
+      'data-source': screen ? 'screen' : 'camera',
+      'data-role': role,
+      'data-local': participant.isLocal ? 'true' : undefined,
+      'data-video': hasVideo ? 'on' : 'off',
+      ...rest,
+    },
+  });
   return (
-    <ParticipantTile
-      trackRef={ref}
-      className={`tile ${className}`}
-      data-identity={participant.identity}
-      data-source={screen ? 'screen' : 'camera'}
-      data-role={role}
-      data-local={participant.isLocal ? 'true' : undefined}
-      data-video={hasVideo ? 'on' : 'off'}
-      {...rest}
-    >
+    <div style={{ position: 'relative' }} {...elementProps}>
+      <TrackRefContext.Provider value={ref}>
+      <ParticipantContext.Provider value={participant}>
       {isTrackReference(ref) && <VideoTrack trackRef={ref} manageSubscription={!participant.isLocal} />}
       <div className="lk-participant-placeholder tile-avatar" aria-hidden="true">
         {(participant.name || participant.identity || '?').trim().charAt(0).toUpperCase()}
@@ -57,7 +91,9 @@ export function Tile({ trackRef, hands, className = '', ...rest }) {
         </div>
         <ConnectionQualityIndicator className="lk-participant-metadata-item" />
       </div>
-      <FocusToggle trackRef={ref} aria-label={`Pin ${participant.name || participant.identity}`} />
-    </ParticipantTile>
+      <PinButton trackRef={ref} name={participant.name || participant.identity} />
+      </ParticipantContext.Provider>
+      </TrackRefContext.Provider>
+    </div>
   );
 }

@@ -241,7 +241,7 @@ export function People({ config, rooms, active, myRole, feed, handSet, confirm, 
               return (
                 <li key={hand.identity} className="hand" data-identity={hand.identity}>
                   <span>{hand.display_name}</span>
-                  <button type="button" className="btn btn-small btn-primary" aria-label={`Let ${hand.display_name} speak`} onClick={() => post(`/participants/${id}/speak`, { allow: true })}>
+                  <button type="button" className="btn btn-small btn-primary" aria-label={`Let speak: ${hand.display_name}`} onClick={() => post(`/participants/${id}/speak`, { allow: true })}>
                     Let speak
                   </button>
                   <button type="button" className="btn btn-small" aria-label={`Lower ${hand.display_name}'s hand`} onClick={() => post(`/participants/${id}/lower-hand`)}>
