@@ -52,3 +52,36 @@ def test_the_join_page_shows_the_title_once_and_no_account_links(client: Client)
     page = client.get(f"/j/{room.code}").content.decode()
     assert page.count("<h1") == 1
     assert "/accounts/login/" not in page and "/accounts/signup/" not in page
+
+
+def test_the_host_edits_a_rooms_title_settings_and_pin(client: Client) -> None:
+    from rooms.models import Room
+
+    host = User.objects.create_user("prof@uni.example", "x-Long-passphrase-1")
+    room = create_room(host=host, title="CS 101", pin="1234")
+    client.force_login(host)
+    page = client.get(f"/rooms/{room.code}/edit/").content.decode()
+    assert 'value="CS 101"' in page and "The room has a PIN." in page
+    response = client.post(f"/rooms/{room.code}/edit/", {"title": "CS 102", "new_pin": "987654", "lobby": "on"})
+    assert response.status_code == 302
+    room = Room.objects.get(pk=room.pk)
+    assert room.title == "CS 102" and room.lobby and not room.webinar and not room.ai_assistant
+    from rooms.services import check_pin
+
+    assert check_pin(room=room, pin="987654") and not check_pin(room=room, pin="1234")
+    client.post(f"/rooms/{room.code}/edit/", {"title": "CS 102", "remove_pin": "on"})
+    assert not Room.objects.get(pk=room.pk).requires_pin
+    assert client.post(f"/rooms/{room.code}/edit/", {"title": "", "new_pin": "12"}).status_code == 400
+
+
+def test_the_host_deletes_a_room_after_a_confirmation_page(client: Client) -> None:
+    from rooms.models import Room
+
+    host = User.objects.create_user("prof@uni.example", "x-Long-passphrase-1")
+    room = create_room(host=host, title="Old course")
+    client.force_login(host)
+    assert "cannot be undone" in client.get(f"/rooms/{room.code}/delete/").content.decode()
+    assert Room.objects.filter(pk=room.pk).exists()
+    assert client.post(f"/rooms/{room.code}/delete/").status_code == 302
+    assert not Room.objects.filter(pk=room.pk).exists()
+    assert client.get(f"/j/{room.code}").status_code == 404

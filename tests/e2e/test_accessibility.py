@@ -31,8 +31,10 @@ def test_professor_and_admin_pages_are_accessible(new_context) -> None:
     admin = User.objects.create_user("admin@uni.example", PASSWORD, name="Root Admin", role=User.Role.ADMIN)
     page = new_context().new_page()
     log_in(page, admin)
-    create_room(host=admin, title="Office hours")
+    room = create_room(host=admin, title="Office hours")
     for url, what in (
+        (f"/rooms/{room.code}/edit/", "edit room"),
+        (f"/rooms/{room.code}/delete/", "delete room"),
         ("/", "dashboard"),
         ("/accounts/profile/", "profile"),
         ("/admin/", "admin overview"),
