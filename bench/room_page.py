@@ -8,7 +8,7 @@ livekit-server on 7950, daphne on 8070, a fresh database; every process is stopp
 1. The professor opens a lobby room (POST .../token with their session) and publishes a camera (a
    moving test pattern, 640×360) and a microphone from the Python SDK, as the host identity.
 2. `--participants` - 1 students are admitted through the API (join, the host's admit, rejoin) and
-   each publishes a small camera (320×180) and a microphone from the Python SDK.
+   each publishes a small camera (--width × --height at --fps; with --microphones a silent mic too).
 3. `--rounds` times, a real Chromium student (its own context, the default pre-join choices) opens
    the invite link and knocks; the bench admits it and takes the time from just before the admit
    request to the professor's first decoded frame on that page (the `playing` event of the host's
@@ -100,7 +100,7 @@ class Publishers:
     def run(self, coroutine: Any, timeout: float = 60) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
-    def publish(self, credentials: dict[str, Any], *, width: int, height: int) -> None:
+    def publish(self, credentials: dict[str, Any], *, width: int, height: int, microphone: bool) -> None:
         rtc = self.rtc
 
         async def connect() -> None:
@@ -111,27 +111,34 @@ class Publishers:
             await room.local_participant.publish_track(
                 track, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, simulcast=True)
             )
-            audio = rtc.AudioSource(48000, 1)
-            mic = rtc.LocalAudioTrack.create_audio_track("mic", audio)
-            await room.local_participant.publish_track(
-                mic, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
-            )
+            if microphone:
+                audio = rtc.AudioSource(48000, 1)
+                mic = rtc.LocalAudioTrack.create_audio_track("mic", audio)
+                await room.local_participant.publish_track(
+                    mic, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+                )
             self.rooms.append(room)
-            self.pumps.append(asyncio.ensure_future(self._pump(video, audio, width, height)))
+            self.pumps.append(asyncio.ensure_future(self._pump(video, width, height)))
 
-        self.run(connect())
+        self.run(connect(), timeout=120)
 
-    async def _pump(self, video: Any, audio: Any, width: int, height: int) -> None:
+    async def _pump(self, video: Any, width: int, height: int) -> None:
+        """A few precomputed frames in turn at --fps (cheap: the encoders are the cost being simulated)."""
         rtc = self.rtc
-        frame_index = 0
-        silence = rtc.AudioFrame(bytes(480 * 2), 48000, 1, 480)
+        frames = [
+            rtc.VideoFrame(
+                width,
+                height,
+                rtc.VideoBufferType.RGBA,
+                np.full((height, width, 4), (shade, 128, 255 - shade, 255), dtype=np.uint8).tobytes(),
+            )
+            for shade in range(0, 256, 32)
+        ]
+        index = 0
         while True:
-            shade = (frame_index * 7) % 256
-            data = np.full((height, width, 4), (shade, 128, 255 - shade, 255), dtype=np.uint8)
-            video.capture_frame(rtc.VideoFrame(width, height, rtc.VideoBufferType.RGBA, data.tobytes()))
-            for _ in range(max(1, 100 // self.fps)):
-                await audio.capture_frame(silence)
-            frame_index += 1
+            video.capture_frame(frames[index % len(frames)])
+            index += 1
+            await asyncio.sleep(1 / self.fps)
 
     def close(self) -> None:
         for pump in self.pumps:
@@ -240,10 +247,10 @@ async def run(args: argparse.Namespace, code: str, host_session: str, publishers
         await with_csrf(host, "/")
         log("the professor opens the room and publishes a camera and a microphone")
         professor = await api_post(host, f"/api/v1/rooms/{code}/token")
-        publishers.publish(professor, width=640, height=360)
-        log(f"admitting {args.participants - 1} Python SDK students, each with a camera and a microphone")
+        publishers.publish(professor, width=640, height=360, microphone=True)
+        log(f"admitting {args.participants - 1} Python SDK students, each with a camera")
         for credentials in await admit_sdk_students(host, code, args.participants - 1):
-            publishers.publish(credentials, width=320, height=180)
+            publishers.publish(credentials, width=args.width, height=args.height, microphone=args.microphones)
 
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
@@ -293,6 +300,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=10, help="browser students timed from admission to first frame")
     parser.add_argument("--observe", type=float, default=60.0, help="seconds the last student's page is watched")
     parser.add_argument("--fps", type=int, default=5, help="frames per second of each Python SDK camera")
+    parser.add_argument("--width", type=int, default=320, help="students' camera width (height: --height)")
+    parser.add_argument("--height", type=int, default=180)
+    parser.add_argument("--microphones", action="store_true", help="students publish a (silent) microphone too")
     args = parser.parse_args()
     if args.participants < 1 or args.rounds < 1:
         parser.error("--participants and --rounds must be at least 1")
