@@ -100,27 +100,37 @@ class Publishers:
     def run(self, coroutine: Any, timeout: float = 60) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
-    def publish(self, credentials: dict[str, Any], *, width: int, height: int, microphone: bool) -> None:
+    def publish(self, people: list[dict[str, Any]], *, width: int, height: int, microphone: bool) -> int:
+        """Connect and publish everyone, ten at a time; returns how many made it (failures are logged)."""
         rtc = self.rtc
 
-        async def connect() -> None:
+        async def one(credentials: dict[str, Any]) -> None:
             room = rtc.Room(loop=self.loop)
-            await room.connect(credentials["livekit_url"], credentials["token"])
+            await asyncio.wait_for(room.connect(credentials["livekit_url"], credentials["token"]), 60)
+            self.rooms.append(room)
             video = rtc.VideoSource(width, height)
             track = rtc.LocalVideoTrack.create_video_track("camera", video)
-            await room.local_participant.publish_track(
-                track, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, simulcast=True)
-            )
+            options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, simulcast=True)
+            await asyncio.wait_for(room.local_participant.publish_track(track, options), 60)
             if microphone:
                 audio = rtc.AudioSource(48000, 1)
                 mic = rtc.LocalAudioTrack.create_audio_track("mic", audio)
-                await room.local_participant.publish_track(
-                    mic, rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
-                )
-            self.rooms.append(room)
+                mic_options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE)
+                await asyncio.wait_for(room.local_participant.publish_track(mic, mic_options), 60)
             self.pumps.append(asyncio.ensure_future(self._pump(video, width, height)))
 
-        self.run(connect(), timeout=120)
+        async def all_of_them() -> int:
+            done = 0
+            for start in range(0, len(people), 10):
+                results = await asyncio.gather(*(one(c) for c in people[start : start + 10]), return_exceptions=True)
+                for result in results:
+                    if isinstance(result, BaseException):
+                        log(f"a publisher failed: {result!r}")
+                    else:
+                        done += 1
+            return done
+
+        return int(self.run(all_of_them(), timeout=60 + 90 * (len(people) // 10 + 1)))
 
     async def _pump(self, video: Any, width: int, height: int) -> None:
         """A few precomputed frames in turn at --fps (cheap: the encoders are the cost being simulated)."""
@@ -247,10 +257,12 @@ async def run(args: argparse.Namespace, code: str, host_session: str, publishers
         await with_csrf(host, "/")
         log("the professor opens the room and publishes a camera and a microphone")
         professor = await api_post(host, f"/api/v1/rooms/{code}/token")
-        publishers.publish(professor, width=640, height=360, microphone=True)
+        if publishers.publish([professor], width=640, height=360, microphone=True) != 1:
+            raise BenchError("the professor could not publish")
         log(f"admitting {args.participants - 1} Python SDK students, each with a camera")
-        for credentials in await admit_sdk_students(host, code, args.participants - 1):
-            publishers.publish(credentials, width=args.width, height=args.height, microphone=args.microphones)
+        students = await admit_sdk_students(host, code, args.participants - 1)
+        published = publishers.publish(students, width=args.width, height=args.height, microphone=args.microphones)
+        log(f"{published} of {len(students)} students publish")
 
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
