@@ -192,9 +192,9 @@ async def pending_entries(host: aiohttp.ClientSession, code: str) -> list[dict[s
         return list(json.loads(await response.text()))
 
 
-async def admit_sdk_students(host: aiohttp.ClientSession, code: str, count: int) -> list[dict[str, Any]]:
+async def admit_sdk_students(host: aiohttp.ClientSession, code: str, first: int, count: int) -> list[dict[str, Any]]:
     credentials = []
-    for index in range(count):
+    for index in range(first, first + count):
         async with new_session() as student:
             await with_csrf(student, f"/j/{code}")
             body = {"display_name": f"Student {index + 1}", "fingerprint": f"bench-{index:08d}-{secrets.token_hex(8)}"}
@@ -260,9 +260,12 @@ async def run(args: argparse.Namespace, code: str, host_session: str, publishers
         if publishers.publish([professor], width=640, height=360, microphone=True) != 1:
             raise BenchError("the professor could not publish")
         log(f"admitting {args.participants - 1} Python SDK students, each with a camera")
-        students = await admit_sdk_students(host, code, args.participants - 1)
-        published = publishers.publish(students, width=args.width, height=args.height, microphone=args.microphones)
-        log(f"{published} of {len(students)} students publish")
+        # Ten at a time, each connecting right after its admission (tokens are short-lived).
+        published = 0
+        for first in range(0, args.participants - 1, 10):
+            batch = await admit_sdk_students(host, code, first, min(10, args.participants - 1 - first))
+            published += publishers.publish(batch, width=args.width, height=args.height, microphone=args.microphones)
+        log(f"{published} of {args.participants - 1} students publish")
 
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(

@@ -21,6 +21,8 @@ def knock(page: Page, code: str, name: str) -> None:
     page.fill("#join-name", name)
     page.click("#join-submit")
     expect(page.get_by_text("The host will let you in soon.")).to_be_visible()
+    # the waiting room's socket is up: from now on the host's messages and decisions reach this page
+    expect(page.locator("#join-panel")).to_have_attribute("data-socket", "open")
 
 
 def open_panel(page: Page, name: str) -> None:

@@ -25,6 +25,7 @@ export function App({ config, root }) {
   const [end, setEnd] = useState(null); // {kind, message}
   const [error, setError] = useState('');
   const [hostMessage, setHostMessage] = useState('');
+  const [lobbyOpen, setLobbyOpen] = useState(false); // the waiting room socket is up
   const [notStarted, setNotStarted] = useState(!config.live && !isHost);
   const [mediaProblems, setMediaProblems] = useState({});
   const lectureUrl = useRef('');
@@ -54,12 +55,15 @@ export function App({ config, root }) {
     return () => room.off(RoomEvent.ConnectionStateChanged, onState);
   }, [room, root]);
 
-  // Audio is always subscribed; video only when a tile shows it (autoSubscribe is off).
+  // Audio is always subscribed, and the professor's video (it is on the stage, so subscribing before
+  // the tile renders saves a round trip); other video only while a tile shows it (autoSubscribe off).
   useEffect(() => {
-    const subscribeAudio = (publication) => {
-      if (publication.kind === Track.Kind.Audio) publication.setSubscribed(true);
+    const subscribeAudio = (publication, participant) => {
+      const hostVideo = participant?.attributes?.role === 'host' && publication.kind === Track.Kind.Video;
+      if (publication.kind === Track.Kind.Audio || hostVideo) publication.setSubscribed(true);
     };
-    const onParticipant = (participant) => participant.trackPublications.forEach(subscribeAudio);
+    const onParticipant = (participant) =>
+      participant.trackPublications.forEach((publication) => subscribeAudio(publication, participant));
     const onConnected = () => room.remoteParticipants.forEach(onParticipant);
     room.on(RoomEvent.TrackPublished, subscribeAudio);
     room.on(RoomEvent.ParticipantConnected, onParticipant);
@@ -174,6 +178,8 @@ export function App({ config, root }) {
   const waitInLobby = useCallback(() => {
     lobbySocket.current?.close();
     lobbySocket.current = openSocket(`/ws/lobby/${encodeURIComponent(config.roomCode)}/`, {
+      onOpen: () => setLobbyOpen(true),
+      onClose: () => setLobbyOpen(false),
       onMessage: (message) => {
         if (message.type !== 'lobby.status') return;
         if (message.status === 'waiting') {
@@ -306,6 +312,7 @@ export function App({ config, root }) {
       error={error}
       notStarted={notStarted}
       hostMessage={hostMessage}
+      lobbyOpen={lobbyOpen}
       onSubmit={onPreJoin}
     />
   );

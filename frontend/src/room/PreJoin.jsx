@@ -53,7 +53,7 @@ function DeviceSelect({ kind, label, value, onChange, disabled }) {
   );
 }
 
-export function PreJoin({ config, stage, error, notStarted, hostMessage, onSubmit }) {
+export function PreJoin({ config, stage, error, notStarted, hostMessage, lobbyOpen, onSubmit }) {
   const isHost = config.role === 'host';
   const webinarGuest = config.webinar && !isHost;
   const initial = useMemo(() => loadChoices(isHost), [isHost]);
@@ -110,7 +110,13 @@ export function PreJoin({ config, stage, error, notStarted, hostMessage, onSubmi
 
   if (waiting) {
     return (
-      <section id="join-panel" className="prejoin card" data-stage="waiting" aria-live="polite">
+      <section
+        id="join-panel"
+        className="prejoin card"
+        data-stage="waiting"
+        data-socket={lobbyOpen ? 'open' : 'closed'}
+        aria-live="polite"
+      >
         <h1 className="prejoin-title">{config.title}</h1>
         {stage === 'waiting-start' ? (
           <p id="join-not-started">This lecture hasn't started yet. You'll be let into the waiting room as soon as the host opens it.</p>
