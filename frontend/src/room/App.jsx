@@ -6,7 +6,7 @@ import { api, ApiError, roomApi } from '../lib/http.js';
 import { openSocket } from '../lib/socket.js';
 import { fingerprint } from '../lib/fingerprint.js';
 import { describeMediaError } from '../lib/media.js';
-import { onServerMessage, safeLectureUrl, TOPICS } from '../lib/serverMessages.js';
+import { onServerMessage, safeLectureUrl, setupServerMessages, TOPICS } from '../lib/serverMessages.js';
 import { PreJoin, loadChoices } from './PreJoin.jsx';
 import { Call } from './Call.jsx';
 import { EndState } from './EndState.jsx';
@@ -74,6 +74,8 @@ export function App({ config, root }) {
       room.off(RoomEvent.Connected, onConnected);
     };
   }, [room]);
+
+  useEffect(() => setupServerMessages(room, config.roomCode), [room, config.roomCode]);
 
   // The server's "ended" message carries the lecture page for those who may read it.
   useEffect(
