@@ -178,8 +178,14 @@ ROUTES = [
     Route("GET", "/recordings/layout/", row(200)),
     Route("GET", "/recordings/download/{token}/", row(404)),
     # pages
-    Route("GET", "/", row(302, **dict.fromkeys(LOGGED_IN, 200))),
+    Route("GET", "/", row(200)),  # the landing page, or the dashboard when signed in
+    Route("GET", "/accounts/profile/", login_first(200)),
+    Route("POST", "/accounts/profile/", row(302), "form:name=Ada"),
     Route("GET", "/rooms/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),
+    Route("GET", "/rooms/{code}/edit/", row(302, host=200, cohost=403, outsider=403, admin=403)),
+    Route("POST", "/rooms/{code}/edit/", row(302, cohost=403, outsider=403, admin=403), "form:title=Renamed"),
+    Route("GET", "/rooms/{code}/delete/", row(302, host=200, cohost=403, outsider=403, admin=403)),
+    Route("POST", "/rooms/{code}/delete/", row(302, cohost=403, outsider=403, admin=403)),
     Route("GET", "/j/{code}", row(200)),
     Route("POST", "/bans/{ban_id}/lift", row(302, outsider=404, admin=404, cohost=404)),
     Route("GET", "/healthz", row(200)),

@@ -26,6 +26,16 @@ def recording_notice(room: Room) -> str:
     return format_html('<p id="join-recorded" class="notice notice-warning" role="note">{}</p>', NOTICE)
 
 
+@register.simple_tag
+def recording_notice_text(room: Room) -> str:
+    """The same notice as plain text, for the room page's pre-join (escaped where it is shown)."""
+    recorded = (
+        RecordingSettings.objects.filter(room=room, auto_record=True).exists()
+        or Recording.objects.running().filter(room=room).exists()
+    )
+    return NOTICE if recorded else ""
+
+
 @register.inclusion_tag("recordings/player.html", takes_context=True)
 def recording_player(context: template.Context, lecture: Lecture) -> dict[str, object]:
     """The lecture's newest recording the viewer may watch, as a player that follows the transcript."""
