@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from core.exceptions import NotAllowed, NotFound
 from core.models import AISettings
-from moderation import services as moderation_services
 from lectures import life
+from moderation import services as moderation_services
 from participants.access import get_room_for_host
 from participants.models import BannedEntry
 from rooms import services

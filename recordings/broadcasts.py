@@ -3,6 +3,7 @@ in the room (the indicator for students, "Recording stopped: …" for the host).
 
 import contextlib
 
+from participants.broadcasts import tell_lecture
 from recordings.models import Recording
 from rooms import livekit_server
 
@@ -28,3 +29,5 @@ def notify_recording_status(*, livekit_room: str, recording: Recording) -> None:
     # the room page also asks GET /api/v1/rooms/{code}/recording: a lost push is not a lost state
     with contextlib.suppress(livekit_server.LiveKitError):
         livekit_server.send_data(room=livekit_room, topic=RECORDING_TOPIC, payload=recording_payload(recording))
+    # the live socket: what the room page trusts
+    tell_lecture(lecture_pk=recording.lecture_id, message=recording_payload(recording))

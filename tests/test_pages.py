@@ -4,8 +4,9 @@ import pytest
 from django.test import Client, override_settings
 
 from accounts.models import User
-from lectures.models import Lecture
-from rooms.services import create_room, open_room
+from lectures.life import open_room
+from rooms.models import Lecture
+from rooms.services import create_room
 
 pytestmark = pytest.mark.django_db
 

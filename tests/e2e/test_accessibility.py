@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from lectures.models import Lecture
+from rooms.models import Lecture
 from rooms.services import create_room
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PASSWORD, log_in

@@ -2,7 +2,6 @@
 lecture page's player seeks to a clicked transcript line."""
 
 import subprocess
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,6 +39,7 @@ def test_the_recording_indicator_reaches_a_student_within_two_seconds(new_contex
     host = new_context().new_page()
     log_in(host, user)
     host.goto(f"/rooms/{room.code}/")
+    host.get_by_role("button", name="Open the lecture").click()  # the host's pre-join
     wait_connected(host)
     student = new_context().new_page()
     student.goto(f"/j/{room.code}")
@@ -51,9 +51,7 @@ def test_the_recording_indicator_reaches_a_student_within_two_seconds(new_contex
     with host.expect_response(lambda r: r.url.endswith("/recording") and r.request.method == "POST") as answer:
         host.click("#toggle-recording")
     assert answer.value.status == 200
-    started = time.monotonic()
-    expect(student.locator("#recording-indicator")).to_be_visible(timeout=2_000)
-    assert time.monotonic() - started <= 2.0
+    expect(student.locator("#recording-indicator")).to_be_visible(timeout=2_000)  # the issue's 2 s
     expect(student.locator("#recording-indicator")).to_contain_text("Recording")
     expect(host.locator("#toggle-recording")).to_have_text("Stop recording")
 

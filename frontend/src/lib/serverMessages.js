@@ -10,7 +10,12 @@
 import { RoomEvent } from 'livekit-client';
 import { openSocket } from './socket.js';
 
-export const TOPICS = { chat: 'lectern.chat', notice: 'lectern.notice', ended: 'lectern.ended' };
+export const TOPICS = {
+  chat: 'lectern.chat',
+  notice: 'lectern.notice',
+  ended: 'lectern.ended',
+  recording: 'lectern.recording',
+};
 
 const channels = new WeakMap(); // Room -> channel
 
@@ -43,6 +48,7 @@ function onSocketMessage(channel, message) {
   else if (message.type === 'chat.message' && message.message) deliver(channel, TOPICS.chat, message.message);
   else if (message.type === 'notice') deliver(channel, TOPICS.notice, message);
   else if (message.type === 'ended') deliver(channel, TOPICS.ended, message);
+  else if (message.type === 'recording.status') deliver(channel, TOPICS.recording, message);
 }
 
 /** Open the live socket of room `code` while `room` is connected (call once per page). */

@@ -21,6 +21,7 @@ import { Files } from './panels/Files.jsx';
 import { People } from './panels/People.jsx';
 import { Dialog } from './Dialog.jsx';
 import { Toasts } from './Toasts.jsx';
+import { RecordingIndicator, useRecording } from './Recording.jsx';
 import { chimeEnabled, setChimeEnabled, useHostFeed } from './hostFeed.js';
 import { roleOf } from './Tile.jsx';
 
@@ -111,6 +112,8 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
   const [toasts, setToasts] = useState([]);
   const [announcement, setAnnouncement] = useState('');
   const [notice, setNotice] = useState('');
+  const recordingFailed = useCallback((why) => setNotice(`Recording stopped: ${why}`), []);
+  const recordingState = useRecording(config.roomCode, recordingFailed);
   const [dialog, setDialog] = useState(null); // {title, body, confirmLabel, danger, onConfirm, extra}
   const [leaveOpen, setLeaveOpen] = useState(false);
   const [moreOpen, setMoreOpen] = useState(false);
@@ -287,6 +290,7 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
         <h1 className="room-name">{config.title}</h1>
         {myRole !== 'guest' && <span className="badge room-role">{myRole === 'host' ? 'Host' : 'Co-host'}</span>}
         <ConnectionPill />
+        <RecordingIndicator recording={recordingState.recording} />
         {config.aiAssistant && <AssistantPill captionsOn={captionsOn} />}
         {isHostPage && <InviteButton url={config.inviteUrl} />}
       </header>
@@ -353,6 +357,7 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
         onLeave={() => (myRole === 'guest' ? onLeave() : setLeaveOpen(true))}
         onMore={() => setMoreOpen(true)}
         onDeviceError={onDeviceError}
+        recording={isHostPage ? recordingState : null}
       />
       <StartAudio label="Click to enable the lecture's sound" className="btn btn-primary start-audio" />
       <RoomAudioRenderer />

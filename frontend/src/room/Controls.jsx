@@ -5,6 +5,7 @@ import { useRef } from 'react';
 import { Track } from 'livekit-client';
 import { MediaDeviceMenu, TrackToggle, useLocalParticipantPermissions } from '@livekit/components-react';
 import { Icon } from './icons.jsx';
+import { RecordButton } from './Recording.jsx';
 
 function Badge({ count, label }) {
   if (!count) return null;
@@ -44,6 +45,7 @@ export function Controls({
   onLeave,
   onMore,
   onDeviceError,
+  recording,
 }) {
   const permissions = useLocalParticipantPermissions();
   const canPublish = permissions ? permissions.canPublish !== false : false;
@@ -108,6 +110,7 @@ export function Controls({
         <span className="control-label">People</span>
         <Badge count={counts.attention} label={isHost ? 'waiting or hands raised' : 'new'} />
       </button>
+      {recording && <RecordButton {...recording} />}
       <button id="toggle-more" type="button" className="control" aria-haspopup="dialog" onClick={onMore}>
         <Icon name="more" />
         <span className="control-label">More</span>
