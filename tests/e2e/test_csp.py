@@ -31,5 +31,6 @@ def test_the_host_room_connects_under_the_csp_without_a_violation(new_context) -
     log_in(page, user)
     response = page.goto(f"/rooms/{code}/")
     assert response is not None and "script-src 'self' 'nonce-" in response.headers["content-security-policy"]
+    page.get_by_role("button", name="Open the lecture").click()  # the host's pre-join
     expect(page.locator("body")).to_have_attribute("data-room-state", "connected", timeout=30_000)
     assert page.evaluate("window.__cspViolations") == []

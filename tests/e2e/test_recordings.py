@@ -14,14 +14,8 @@ from recordings.models import Recording
 from rooms.models import Lecture
 from rooms.services import create_room
 from tests.conftest import wait_for
-from tests.e2e.conftest import (  # noqa: F401 - the browser fixtures, shared with tests/e2e
-    PASSWORD,
-    _fast_passwords,
-    browser,
-    log_in,
-    new_context,
-    pytest_runtest_makereport,
-)
+from tests.e2e.conftest import PASSWORD, log_in
+from tests.recordings.conftest import egress  # noqa: F401 - the egress stack, a fixture
 from transcripts.models import TranscriptSegment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -33,7 +27,7 @@ def wait_connected(page: Page) -> None:
 
 
 @pytest.mark.usefixtures("egress")
-def test_the_recording_indicator_reaches_a_student_within_two_seconds(new_context) -> None:  # noqa: F811
+def test_the_recording_indicator_reaches_a_student_within_two_seconds(new_context) -> None:
     user = User.objects.create_user("prof@uni.example", PASSWORD, first_name="Ada", last_name="Lovelace")
     room = create_room(host=user, title="Recorded lecture", lobby=False)
     host = new_context().new_page()
@@ -69,7 +63,7 @@ def test_the_recording_indicator_reaches_a_student_within_two_seconds(new_contex
     expect(student.locator("#recording-indicator")).to_be_hidden(timeout=5_000)
 
 
-def test_the_lecture_page_player_seeks_to_a_clicked_transcript_line(new_context) -> None:  # noqa: F811
+def test_the_lecture_page_player_seeks_to_a_clicked_transcript_line(new_context) -> None:
     user = User.objects.create_user("prof@uni.example", PASSWORD, first_name="Ada", last_name="Lovelace")
     room = create_room(host=user, title="Sorting")
     started = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
