@@ -206,7 +206,8 @@ export function App({ config, root }) {
       setError('');
       clearTimeout(pollTimer.current);
       try {
-        const data = await rooms.post('/join', body);
+        // a personal link from the roster joins through /roster/join with the roster's name
+        const data = await rooms.post(body.token ? '/roster/join' : '/join', body);
         if (data?.token) connect(data);
         else {
           setStage('waiting');
@@ -243,11 +244,13 @@ export function App({ config, root }) {
         fetchAndConnect();
         return;
       }
+      const personal = new URLSearchParams(window.location.search).get('s');
       const body = {
-        display_name: choices.username,
         fingerprint: await fingerprint(),
         transcribe_me: choices.transcribeMe,
       };
+      if (personal) body.token = personal;
+      else body.display_name = choices.username;
       if (config.requiresPin) body.pin = choices.pin;
       setStage('knocking');
       knock(body);

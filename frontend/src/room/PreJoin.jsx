@@ -61,7 +61,11 @@ export function PreJoin({ config, stage, error, notStarted, hostMessage, lobbyOp
   const [videoEnabled, setVideoEnabled] = useState(webinarGuest ? false : initial.videoEnabled);
   const [audioDeviceId, setAudioDeviceId] = useState(initial.audioDeviceId);
   const [videoDeviceId, setVideoDeviceId] = useState(initial.videoDeviceId);
-  const [name, setName] = useState(() => (isHost ? config.displayName : localStorage.getItem(NAME_KEY) || ''));
+  // A personal link from the roster (?s=…): the name is the roster's, so none is asked for.
+  const personal = !isHost && new URLSearchParams(window.location.search).has('s');
+  const [name, setName] = useState(() =>
+    isHost ? config.displayName : personal ? '' : localStorage.getItem(NAME_KEY) || '',
+  );
   const [pin, setPin] = useState('');
   const [noTranscribe, setNoTranscribe] = useState(false);
   const [localError, setLocalError] = useState('');
@@ -88,14 +92,14 @@ export function PreJoin({ config, stage, error, notStarted, hostMessage, lobbyOp
   function submit(event) {
     event.preventDefault();
     const username = name.trim();
-    if (!username) {
+    if (!username && !personal) {
       setLocalError('Please type your name.');
       return;
     }
     setLocalError('');
     const choices = { audioEnabled, videoEnabled, audioDeviceId, videoDeviceId };
     saveChoices(isHost, choices);
-    if (!isHost) localStorage.setItem(NAME_KEY, username);
+    if (!isHost && !personal) localStorage.setItem(NAME_KEY, username);
     onSubmit({ ...choices, username, pin: pin.trim(), transcribeMe: !noTranscribe });
   }
 
@@ -174,7 +178,9 @@ export function PreJoin({ config, stage, error, notStarted, hostMessage, lobbyOp
                 type="text"
                 maxLength={80}
                 autoComplete="name"
-                required
+                required={!personal}
+                disabled={personal}
+                placeholder={personal ? 'From your invitation' : undefined}
                 value={name}
                 onChange={(e) => setName(e.target.value)}
               />
