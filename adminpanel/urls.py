@@ -6,8 +6,21 @@ app_name = "adminpanel"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("rooms/", views.rooms, name="rooms"),
+    path("rooms/<str:code>/", views.room_detail, name="room"),
+    path("rooms/<str:code>/end/", views.end_lecture, name="end_lecture"),
+    path("rooms/<str:code>/participants/<str:identity>/kick/", views.kick, name="kick"),
+    path(
+        "rooms/<str:code>/participants/<str:identity>/tracks/<str:track_sid>/mute/",
+        views.mute_track,
+        name="mute_track",
+    ),
+    path("livekit-rooms/<str:name>/", views.livekit_room_detail, name="livekit_room"),
+    path("livekit-rooms/<str:name>/close/", views.close_livekit_room, name="close_livekit_room"),
     path("accounts/", views.accounts, name="accounts"),
+    path("accounts/invite/", views.invite, name="invite"),
     path("accounts/<int:user_id>/", views.update_account, name="update_account"),
+    path("accounts/<int:user_id>/password-reset/", views.password_reset, name="password_reset"),
     path("ai/", views.ai_settings, name="ai"),
     path("audit/", views.audit_log, name="audit"),
 ]
