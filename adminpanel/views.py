@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from adminpanel import selectors, services
+from adminpanel import audit_labels, selectors, services
 from adminpanel.access import admin_required
 from adminpanel.forms import AccountForm, AISettingsForm, InviteForm, RoomSearchForm, SearchForm
 from audit.models import AuditEvent
@@ -245,5 +245,14 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if action:
         events = events.filter(action=action)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    actions = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
-    return render(request, "adminpanel/audit.html", {"page": page, "action": action, "actions": sorted(set(actions))})
+    codes = sorted(set(AuditEvent.objects.order_by().values_list("action", flat=True).distinct()))
+    return render(
+        request,
+        "adminpanel/audit.html",
+        {
+            "page": page,
+            "lines": [audit_labels.line(event) for event in page],
+            "action": action,
+            "actions": [(code, audit_labels.label(code)) for code in codes],
+        },
+    )

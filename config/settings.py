@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "config.headers.SecurityHeadersMiddleware",
     "config.access.MalformedRequestMiddleware",
     "config.access.DevAccessMiddleware",
+    "core.net.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
