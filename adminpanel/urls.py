@@ -6,6 +6,7 @@ app_name = "adminpanel"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("health.json", views.health_json, name="health"),
     path("rooms/", views.rooms, name="rooms"),
     path("rooms/<str:code>/", views.room_detail, name="room"),
     path("rooms/<str:code>/end/", views.end_lecture, name="end_lecture"),

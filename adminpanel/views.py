@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from adminpanel import audit_labels, selectors, services
+from adminpanel import audit_labels, health, selectors, services
 from adminpanel.access import admin_required
 from adminpanel.forms import AccountForm, AISettingsForm, InviteForm, RoomSearchForm, SearchForm
 from audit.models import AuditEvent
@@ -34,9 +34,15 @@ def _room(code: str) -> Room:
 
 @admin_required
 def overview(request: HttpRequest) -> HttpResponse:
-    """Every live room, with how many are connected (from LiveKit) and waiting (from the lobby)."""
+    """The health of each part, and every live room with how many are connected."""
     listing = selectors.room_listing(rooms=list(Room.objects.live().select_related("host")), with_livekit_only=False)
-    return render(request, "adminpanel/overview.html", {"listing": listing})
+    return render(request, "adminpanel/overview.html", {"listing": listing, "health": health.check()})
+
+
+@admin_required
+def health_json(request: HttpRequest) -> JsonResponse:
+    """What the overview page polls to refresh itself."""
+    return JsonResponse(health.check().as_json())
 
 
 @admin_required

@@ -184,6 +184,7 @@ ROUTES = [
     ),
     Route("POST", "/admin/accounts/{user_id}/password-reset/", admins_get(302)),
     Route("POST", "/admin/accounts/invite/", admins_get(302), "form:email=invited%40uni.example"),
+    Route("GET", "/admin/health.json", admins_get()),
     Route("GET", "/admin/rooms/", admins_get()),
     Route("GET", "/admin/rooms/{code}/", admins_get()),
     Route("POST", "/admin/rooms/{code}/end/", admins_get(302)),
