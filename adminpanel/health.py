@@ -69,7 +69,9 @@ def _database() -> Part:
 
 
 def _redis() -> Part:
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT)
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_timeout=REDIS_TIMEOUT, socket_connect_timeout=REDIS_TIMEOUT
+    )
     try:
         ms, error = _timed("redis", client.ping)
     finally:

@@ -137,7 +137,5 @@ def search_accounts(*, query: str = "") -> QuerySet[User]:
     """Accounts with how many rooms each hosts; `query` matches e-mail and names."""
     users = User.objects.annotate(rooms_count=Count("rooms")).order_by("email")
     if query:
-        users = users.filter(
-            Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
-        )
+        users = users.filter(Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query))
     return users

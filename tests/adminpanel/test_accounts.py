@@ -71,4 +71,6 @@ def test_admin_invites_a_host_who_chooses_a_password(
     assert AuditEvent.objects.filter(action="account.invite", target="new@uni.example").exists()
     again = admin_client.post("/admin/accounts/invite/", {"email": "new@uni.example"})
     assert again.status_code == 400 and "exists already" in again.content.decode()
-    assert admin_client.post("/admin/accounts/invite/", {"email": "x@uni.example", "first_name": "<b>"}).status_code == 400
+    assert (
+        admin_client.post("/admin/accounts/invite/", {"email": "x@uni.example", "first_name": "<b>"}).status_code == 400
+    )

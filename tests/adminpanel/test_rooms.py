@@ -16,7 +16,7 @@ from rooms import livekit_server
 from rooms.models import Lecture, Room
 from rooms.services import create_room
 from tests.conftest import wait_for
-from tests.moderation.conftest import admit_student, post_json
+from tests.moderation.conftest import admit_student
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
