@@ -23,7 +23,7 @@ def test_overview_shows_every_part_up_with_livekit_latency(admin_client: Client,
     report = admin_client.get("/admin/health.json").json()
     assert report["down"] == [] and report["live_lectures"] == 1 and report["participants_now"] == 0
     livekit_part = next(part for part in report["parts"] if part["name"] == "LiveKit")
-    assert livekit_part["ok"] and livekit["latency_ms"] > 0
+    assert livekit_part["ok"] and livekit_part["latency_ms"] > 0
 
 
 def test_a_livekit_outage_shows_the_banner(admin_client: Client, settings: Any) -> None:
