@@ -110,11 +110,19 @@ def close_livekit_room(*, livekit_room: str, by: User, ip_address: str = "") -> 
 
 
 def mint_sandbox_token(
-    *, room: str, identity: str, name: str, ttl_seconds: int, grants: SandboxGrants, by: User, ip_address: str = ""
+    *,
+    room: str,
+    identity: str,
+    name: str,
+    ttl_seconds: int,
+    grants: SandboxGrants,
+    by: User,
+    metadata: str = "",
+    ip_address: str = "",
 ) -> Credentials:
     """A hand-made token for testing the server; every one is audited."""
     credentials = livekit_server.mint_sandbox_token(
-        room=room, identity=identity, name=name, ttl_seconds=ttl_seconds, grants=grants
+        room=room, identity=identity, name=name, ttl_seconds=ttl_seconds, grants=grants, metadata=metadata
     )
     lecture = Lecture.objects.select_related("room").filter(livekit_room=room).first()
     record_audit(

@@ -22,6 +22,8 @@ urlpatterns = [
     path("accounts/invite/", views.invite, name="invite"),
     path("accounts/<int:user_id>/", views.update_account, name="update_account"),
     path("accounts/<int:user_id>/password-reset/", views.password_reset, name="password_reset"),
+    path("sandbox/", views.sandbox, name="sandbox"),
+    path("sandbox/test/", views.sandbox_test, name="sandbox_test"),
     path("ai/", views.ai_settings, name="ai"),
     path("audit/", views.audit_log, name="audit"),
 ]

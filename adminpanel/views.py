@@ -1,5 +1,7 @@
 """The admin dashboard: overview, rooms and who is in them, accounts, token sandbox, settings, audit."""
 
+import json
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -9,13 +11,13 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from adminpanel import audit_labels, health, selectors, services
 from adminpanel.access import admin_required
-from adminpanel.forms import AccountForm, AISettingsForm, InviteForm, RoomSearchForm, SearchForm
+from adminpanel.forms import AccountForm, AISettingsForm, InviteForm, RoomSearchForm, SandboxForm, SearchForm
 from audit.models import AuditEvent
 from core.exceptions import LecternError
 from core.models import AISettings
 from core.net import client_ip
 from rooms import livekit_server
-from rooms.livekit_server import LiveKitError
+from rooms.livekit_server import LiveKitError, SandboxGrants
 from rooms.models import Room
 
 PAGE_SIZE = 50
@@ -230,6 +232,44 @@ def invite(request: HttpRequest) -> HttpResponse:
         {"form": SearchForm(), "page": page, "q": "", "roles": User.Role.choices, "invite": form},
         status=400,
     )
+
+
+@admin_required
+def sandbox(request: HttpRequest) -> HttpResponse:
+    """Mint a token by hand (audited) and read its claims back; a test link opens our test page with it."""
+    form = SandboxForm(request.POST or None)
+    credentials, claims = None, None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        credentials = services.mint_sandbox_token(
+            room=data["room"],
+            identity=data["identity"],
+            name=data["name"],
+            ttl_seconds=data["ttl_seconds"],
+            metadata=data["metadata"],
+            grants=SandboxGrants(
+                publish_sources=tuple(data["publish_sources"]),
+                can_subscribe=data["can_subscribe"],
+                can_publish_data=data["can_publish_data"],
+                hidden=data["hidden"],
+            ),
+            by=_admin(request),
+            ip_address=client_ip(request),
+        )
+        claims = json.dumps(livekit_server.decode_token(credentials.token), indent=2, sort_keys=True)
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return render(
+        request,
+        "adminpanel/sandbox.html",
+        {"form": form, "credentials": credentials, "claims": claims},
+        status=status,
+    )
+
+
+@admin_required
+def sandbox_test(request: HttpRequest) -> HttpResponse:
+    """A minimal page that connects with the token in its URL fragment (never sent to the server)."""
+    return render(request, "adminpanel/sandbox_test.html")
 
 
 @admin_required

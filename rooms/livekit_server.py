@@ -82,6 +82,8 @@ class LiveKitParticipant:
     published_tracks: int = 0
     is_service: bool = False  # an agent, egress or ingress: joins with the server's own tokens
     tracks: tuple[LiveKitTrack, ...] = ()
+    can_publish_sources: tuple[str, ...] = ()  # empty: every source (when can_publish)
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,8 @@ def _participant(info: api.ParticipantInfo) -> LiveKitParticipant:
         published_tracks=len(info.tracks),
         is_service=info.kind in SERVICE_KINDS,
         tracks=tuple(_track(track) for track in info.tracks),
+        can_publish_sources=tuple(api.TrackSource.Name(s).lower() for s in info.permission.can_publish_sources),
+        hidden=info.permission.hidden,
     )
 
 
