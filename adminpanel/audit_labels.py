@@ -31,6 +31,7 @@ PHRASES = {
     "admin.end_lecture": "ended the lecture",
     "admin.close_livekit_room": "closed the LiveKit room",
     "admin.sandbox_token": "minted a sandbox token for",
+    "settings.update": "changed the",
 }
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from accounts.models import User
-from core.models import AISettings
+from core.models import AISettings, SiteDefaults
 from core.text import display_name, single_line
 from rooms.livekit_server import TRACK_SOURCES
 
@@ -92,3 +92,11 @@ class AISettingsForm(forms.ModelForm):
         if not language.replace("-", "").isalpha() or len(language) > 10:
             raise forms.ValidationError("Use a language code such as en or de.")
         return language
+
+
+class SiteDefaultsForm(forms.ModelForm):
+    retention_days = forms.IntegerField(min_value=1, max_value=3650, label="Keep finished lectures (days)")
+
+    class Meta:
+        model = SiteDefaults
+        fields = ["recording_default", "student_uploads_default", "attendee_access_default", "retention_days"]

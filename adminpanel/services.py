@@ -3,8 +3,10 @@
 from django.db import transaction
 
 from accounts.models import User
+from adminpanel.forms import SiteDefaultsForm
 from adminpanel.mail import mail_password_link
 from audit.services import record_audit
+from core.models import SiteDefaults
 from lectures.life import end_lecture
 from moderation.services import kick_participant
 from participants.access import Actor
@@ -62,6 +64,16 @@ def invite_host(*, email: str, first_name: str, last_name: str, by: User, ip_add
     record_audit(action="account.invite", actor=by, target=user.email, ip_address=ip_address)
     transaction.on_commit(lambda: mail_password_link(user=user, invited_by=by))
     return user
+
+
+@transaction.atomic
+def update_site_defaults(*, form: SiteDefaultsForm, by: User, ip_address: str = "") -> SiteDefaults:
+    """Save the defaults new rooms start with; the changes go to the audit log."""
+    changes = {name: [form.initial.get(name), form.cleaned_data[name]] for name in form.changed_data}
+    row: SiteDefaults = form.save()
+    if changes:
+        record_audit(action="settings.update", actor=by, target="site defaults", detail=changes, ip_address=ip_address)
+    return row
 
 
 def _admin(by: User) -> Actor:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/<int:user_id>/password-reset/", views.password_reset, name="password_reset"),
     path("sandbox/", views.sandbox, name="sandbox"),
     path("sandbox/test/", views.sandbox_test, name="sandbox_test"),
+    path("settings/", views.site_settings, name="settings"),
     path("ai/", views.ai_settings, name="ai"),
     path("audit/", views.audit_log, name="audit"),
 ]

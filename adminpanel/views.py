@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from adminpanel import audit_labels, health, selectors, services
+from adminpanel import audit_labels, deployment, health, selectors, services
 from adminpanel.access import admin_required
-from adminpanel.forms import AccountForm, AISettingsForm, InviteForm, RoomSearchForm, SandboxForm, SearchForm
+from adminpanel.forms import AccountForm, AISettingsForm, InviteForm, RoomSearchForm, SandboxForm, SearchForm, SiteDefaultsForm
 from audit.models import AuditEvent
 from core.exceptions import LecternError
-from core.models import AISettings
+from core.models import AISettings, SiteDefaults
 from core.net import client_ip
 from rooms import livekit_server
 from rooms.livekit_server import LiveKitError, SandboxGrants
@@ -270,6 +270,23 @@ def sandbox(request: HttpRequest) -> HttpResponse:
 def sandbox_test(request: HttpRequest) -> HttpResponse:
     """A minimal page that connects with the token in its URL fragment (never sent to the server)."""
     return render(request, "adminpanel/sandbox_test.html")
+
+
+@admin_required
+def site_settings(request: HttpRequest) -> HttpResponse:
+    """The deployment's configuration (secrets masked), security overview and the editable defaults."""
+    form = SiteDefaultsForm(request.POST or None, instance=SiteDefaults.load())
+    if request.method == "POST" and form.is_valid():
+        services.update_site_defaults(form=form, by=_admin(request), ip_address=client_ip(request))
+        messages.success(request, "Defaults saved.")
+        return redirect("adminpanel:settings")
+    context = {
+        "form": form,
+        "ai": AISettings.load(),
+        "config": deployment.configuration(),
+        "checks": deployment.security_checks(),
+    }
+    return render(request, "adminpanel/settings.html", context, status=400 if request.method == "POST" else 200)
 
 
 @admin_required

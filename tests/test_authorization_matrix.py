@@ -185,6 +185,8 @@ ROUTES = [
     Route("POST", "/admin/accounts/{user_id}/password-reset/", admins_get(302)),
     Route("POST", "/admin/accounts/invite/", admins_get(302), "form:email=invited%40uni.example"),
     Route("GET", "/admin/health.json", admins_get()),
+    Route("GET", "/admin/settings/", admins_get()),
+    Route("POST", "/admin/settings/", admins_get(302), "form:retention_days=30"),
     Route("GET", "/admin/sandbox/", admins_get()),
     Route(
         "POST",
