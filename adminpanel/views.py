@@ -11,7 +11,15 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from adminpanel import audit_labels, deployment, health, selectors, services
 from adminpanel.access import admin_required
-from adminpanel.forms import AccountForm, AISettingsForm, InviteForm, RoomSearchForm, SandboxForm, SearchForm, SiteDefaultsForm
+from adminpanel.forms import (
+    AccountForm,
+    AISettingsForm,
+    InviteForm,
+    RoomSearchForm,
+    SandboxForm,
+    SearchForm,
+    SiteDefaultsForm,
+)
 from audit.models import AuditEvent
 from core.exceptions import LecternError
 from core.models import AISettings, SiteDefaults
