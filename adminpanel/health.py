@@ -1,6 +1,7 @@
 """The health of each part of the deployment, as the overview shows it: up or down, and how fast."""
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -19,6 +20,25 @@ REDIS_TIMEOUT = 2.0
 # More tasks than this waiting, or one waiting longer, means the task worker is not keeping up.
 QUEUE_DEPTH_WARNING = 100
 QUEUE_AGE_WARNING_SECONDS = 300
+
+
+# LiveKit API latencies this process measured lately: (monotonic time, milliseconds).
+LATENCY_WINDOW_SECONDS = 300
+_livekit_latencies: deque[tuple[float, float]] = deque(maxlen=1000)
+
+
+def _record_latency(ms: float) -> tuple[float, float]:
+    """Keep one measurement and return p50 and p95 over the last few minutes."""
+    now = time.monotonic()
+    _livekit_latencies.append((now, ms))
+    while _livekit_latencies and _livekit_latencies[0][0] < now - LATENCY_WINDOW_SECONDS:
+        _livekit_latencies.popleft()
+    samples = sorted(value for _, value in _livekit_latencies)
+    return _percentile(samples, 0.5), _percentile(samples, 0.95)
+
+
+def _percentile(samples: list[float], q: float) -> float:
+    return samples[min(len(samples) - 1, int(q * len(samples)))]
 
 
 @dataclass(frozen=True)
@@ -97,7 +117,10 @@ def check() -> Overview:
     try:
         rooms = livekit_server.list_rooms()
         participants_now = sum(r.num_participants for r in rooms)
-        parts.append(Part("LiveKit", True, f"{len(rooms)} rooms", round((time.perf_counter() - started) * 1000, 1)))
+        ms = (time.perf_counter() - started) * 1000
+        p50, p95 = _record_latency(ms)
+        detail = f"{len(rooms)} rooms; API latency p50 {p50:.0f} ms, p95 {p95:.0f} ms over the last 5 minutes"
+        parts.append(Part("LiveKit", True, detail, round(ms, 1)))
     except LiveKitError as exc:
         parts.append(Part("LiveKit", False, exc.detail, round((time.perf_counter() - started) * 1000, 1)))
     if settings.REDIS_URL:

@@ -24,6 +24,7 @@ def test_overview_shows_every_part_up_with_livekit_latency(admin_client: Client,
     assert report["down"] == [] and report["live_lectures"] == 1 and report["participants_now"] == 0
     livekit_part = next(part for part in report["parts"] if part["name"] == "LiveKit")
     assert livekit_part["ok"] and livekit_part["latency_ms"] > 0
+    assert "p50" in livekit_part["detail"] and "p95" in livekit_part["detail"]
 
 
 def test_a_livekit_outage_shows_the_banner(admin_client: Client, settings: Any) -> None:
