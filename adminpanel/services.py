@@ -109,9 +109,12 @@ def end_room_lecture(*, room: Room, by: User, ip_address: str = "") -> Lecture |
 
 
 def close_livekit_room(*, livekit_room: str, by: User, ip_address: str = "") -> None:
-    """Delete a room on the LiveKit server (ours or not); LiveKit's room_finished ends our lecture."""
-    livekit_server.delete_room(name=livekit_room)
+    """Delete a room on the LiveKit server, ours or not; our live lecture in it ends at once (not only
+    when LiveKit's room_finished arrives)."""
     lecture = Lecture.objects.select_related("room").filter(livekit_room=livekit_room).first()
+    if lecture is not None and lecture.status == Lecture.Status.LIVE:
+        end_lecture(room=lecture.room)
+    livekit_server.delete_room(name=livekit_room)
     record_audit(
         action="admin.close_livekit_room",
         room=lecture.room if lecture else None,

@@ -26,7 +26,7 @@ from core.models import AISettings, SiteDefaults
 from core.net import client_ip
 from rooms import livekit_server
 from rooms.livekit_server import LiveKitError, SandboxGrants
-from rooms.models import Room
+from rooms.models import Lecture, Room
 
 PAGE_SIZE = 50
 
@@ -97,7 +97,10 @@ def room_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @admin_required
 def livekit_room_detail(request: HttpRequest, name: str) -> HttpResponse:
-    """A room on the LiveKit server that Lectern did not create."""
+    """A room on the LiveKit server that Lectern did not create (ours go to their room's page)."""
+    lecture = Lecture.objects.select_related("room").filter(livekit_room=name, status=Lecture.Status.LIVE).first()
+    if lecture is not None:
+        return redirect("adminpanel:room", code=lecture.room.code)
     try:
         participants = selectors.participants_of(livekit_room=name, lecture=None)
         exists = any(r.name == name for r in livekit_server.list_rooms())

@@ -200,7 +200,7 @@ ROUTES = [
     Route("POST", "/admin/rooms/{code}/end/", admins_get(302)),
     Route("POST", "/admin/rooms/{code}/participants/{identity}/kick/", admins_get(302)),
     Route("POST", "/admin/rooms/{code}/participants/{identity}/tracks/{track_sid}/mute/", admins_get(302)),
-    Route("GET", "/admin/livekit-rooms/{name}/", admins_get()),
+    Route("GET", "/admin/livekit-rooms/{name}/", admins_get(302)),
     Route("POST", "/admin/livekit-rooms/{name}/close/", admins_get(302)),
     Route("GET", "/admin/ai/", row(302, admin=200, outsider=403, host=403, cohost=403)),
     Route("GET", "/admin/audit/", row(302, admin=200, outsider=403, host=403, cohost=403)),
