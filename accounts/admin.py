@@ -7,12 +7,12 @@ from accounts.models import User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "role", "is_active", "date_joined"]
+    list_display = ["email", "name", "role", "is_active", "date_joined"]
     list_filter = ["role", "is_active"]
-    search_fields = ["email", "first_name", "last_name"]
+    search_fields = ["email", "name", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password", "role")}),
-        ("Personal", {"fields": ("first_name", "last_name")}),
+        ("Personal", {"fields": ("name", "first_name", "last_name")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )

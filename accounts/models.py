@@ -36,6 +36,9 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.HOST)
+    name = models.CharField(
+        "display name", max_length=80, blank=True, help_text="Shown to students on tiles, chat, captions and exports."
+    )
 
     objects: ClassVar[LecternUserManager] = LecternUserManager()  # type: ignore[assignment]
 
@@ -54,4 +57,4 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.email.split("@")[0]
+        return self.name or self.get_full_name() or self.email.split("@")[0]

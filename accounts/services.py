@@ -18,3 +18,10 @@ def assign_initial_role(*, user: User) -> User:
         user.is_superuser = True
     user.save(update_fields=["role", "is_staff", "is_superuser"])
     return user
+
+
+def update_profile(*, user: User, name: str) -> User:
+    """Change how the user is shown to others (tiles, chat, captions, exports of later lectures)."""
+    user.name = name
+    user.save(update_fields=["name"])
+    return user

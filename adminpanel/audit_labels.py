@@ -51,13 +51,9 @@ class AuditLine:
 
 def line(event: AuditEvent) -> AuditLine:
     """One event as a sentence: "Prof. Ada Lovelace admitted Ben Okafor in MATH 201"."""
-    if event.actor is not None:
-        actor = event.actor.get_full_name() or event.actor.email
-    else:
-        actor = event.actor_label or "Lectern"
     return AuditLine(
         event=event,
-        actor=actor,
+        actor=event.actor.display_name if event.actor is not None else event.actor_label or "Lectern",
         phrase=label(event.action),
         target=event.target,
         room=event.room.title if event.room else "",

@@ -39,6 +39,7 @@ def search_rooms(*, query: str = "", status: str = "") -> QuerySet[Room]:
             Q(title__icontains=query)
             | Q(code__icontains=query)
             | Q(host__email__icontains=query)
+            | Q(host__name__icontains=query)
             | Q(host__first_name__icontains=query)
             | Q(host__last_name__icontains=query)
         )

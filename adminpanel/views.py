@@ -330,3 +330,71 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "actions": [(code, audit_labels.label(code)) for code in codes],
         },
     )
+
+
+@admin_required
+def egress(request: HttpRequest) -> HttpResponse:
+    """Egress: the service's health, the running jobs (stop any), record any live room, recent recordings."""
+    from recordings import egress_health
+    from recordings.downloads import download_path
+    from recordings.models import Recording
+
+    try:
+        jobs = livekit_server.list_egress(active=True)
+        egress_error = ""
+    except livekit_server.LiveKitError as exc:
+        jobs, egress_error = [], str(exc)
+    if egress_health.health_urls():
+        try:
+            egress_health.ping()
+            health = "ok"
+        except egress_health.EgressUnreachable as exc:
+            health = f"error: {exc}"
+    else:
+        health = "not configured (EGRESS_HEALTH_URL)"
+    recordings = list(Recording.objects.select_related("room", "lecture")[:50])
+    previews = {r.pk: download_path(r) for r in recordings if r.status == Recording.Status.READY}
+    return render(
+        request,
+        "adminpanel/egress.html",
+        {
+            "jobs": jobs,
+            "egress_error": egress_error,
+            "health": health,
+            "live_rooms": Room.objects.live().select_related("host"),
+            "recordings": [(r, previews.get(r.pk)) for r in recordings],
+        },
+    )
+
+
+@admin_required
+@require_POST
+def egress_start(request: HttpRequest) -> HttpResponse:
+    """Start a room-composite recording of any live room."""
+    from core.exceptions import LecternError
+    from recordings.services import start_recording
+
+    room = Room.objects.filter(code=request.POST.get("room", "")).first()
+    if room is None:
+        raise Http404("No room has this invite code.")
+    try:
+        recording = start_recording(room=room, by=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"Recording {recording.pk} of {room.title} is starting.")
+    except LecternError as exc:
+        messages.error(request, exc.detail)
+    return redirect("adminpanel:egress")
+
+
+@admin_required
+@require_POST
+def egress_stop(request: HttpRequest, egress_id: str) -> HttpResponse:
+    """Stop one egress job."""
+    from core.exceptions import LecternError
+    from recordings.services import stop_egress_job
+
+    try:
+        stop_egress_job(egress_id=egress_id)
+        messages.success(request, f"Egress {egress_id} is stopping.")
+    except LecternError as exc:
+        messages.error(request, exc.detail)
+    return redirect("adminpanel:egress")

@@ -1,7 +1,8 @@
 """Captions on the `lk.transcription` text-stream topic, the way every LiveKit client reads them.
 
-Each caption is one small text stream sent by the agent on behalf of the speaker (sender identity
-= the speaker) with the standard attributes: the transcribed track, a segment id shared by the
+Each caption is one small text stream sent by the agent as itself (pages trust captions only from
+a participant of kind AGENT) with the standard attributes: the transcribed track (which names the
+speaker, through the participant that published it), a segment id shared by the
 interims and the final of one utterance, and whether this one is final. Each stream carries the
 whole text so far, so a client shows the latest stream of a segment and drops the ones before.
 Lectern adds the utterance's place in the lecture (seconds from its start) for the transcript panel.
@@ -50,9 +51,9 @@ async def publish_caption(room: rtc.Room, caption: Caption) -> None:
         ATTRIBUTE_SPEAKER_NAME: caption.speaker_name,
     }
     try:
-        writer = await room.local_participant.stream_text(
-            topic=TOPIC_TRANSCRIPTION, attributes=attributes, sender_identity=caption.speaker_identity
-        )
+        # Sent as the assistant itself: pages accept captions only from a participant of kind AGENT and
+        # find the speaker through the transcribed track.
+        writer = await room.local_participant.stream_text(topic=TOPIC_TRANSCRIPTION, attributes=attributes)
         await writer.write(caption.text)
         await writer.aclose()
     except Exception:

@@ -5,13 +5,16 @@ from collections.abc import Callable
 from ipaddress import ip_address, ip_network
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
+from django.template.loader import render_to_string
 
 from core.net import client_ip
 
 ACCESS_COOKIE = "lectern_access"
-# The LiveKit webhook proves itself with its signature and the health check has nothing to hide.
-EXEMPT_PATHS = ("/healthz", "/livez", "/livekit/webhook")
+# The LiveKit webhook proves itself with its signature and the health check has nothing to hide;
+# the recording layout is opened by egress's Chromium, which holds no access key (the page is static).
+EXEMPT_PATHS = ("/healthz", "/livez", "/livekit/webhook", "/recordings/layout/")
 
 
 def ip_allowed(ip: str, allowed: list[str]) -> bool:
@@ -60,3 +63,38 @@ class MalformedRequestMiddleware:
         if "\x00" in request.path or "%00" in query.lower() or "\x00" in query:
             return JsonResponse({"detail": "The address contains a NUL character."}, status=400)
         return self.get_response(request)
+
+
+DATABASE_DOWN = "The database is not reachable right now. Try again in a moment."
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A lost or refused database connection (not a bad query): the service is down, not the request."""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+class DatabaseOutageMiddleware:
+    """While PostgreSQL is down, pages answer a clear 503 (and the API {"detail"}), never a 500;
+    they recover by themselves when it returns (Django reconnects on the next request)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        except (OperationalError, InterfaceError):
+            return self._unavailable(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        return self._unavailable(request) if is_outage(exception) else None
+
+    def _unavailable(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": DATABASE_DOWN}, status=503)
+        else:
+            response = HttpResponse(
+                render_to_string("503.html", {"message": DATABASE_DOWN}), status=503, content_type="text/html"
+            )
+        response["Retry-After"] = "10"
+        return response

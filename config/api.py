@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -10,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.utils import check_csrf
 
+from config.access import DATABASE_DOWN, is_outage
 from core.exceptions import LecternError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -101,6 +103,13 @@ def domain_error(request: HttpRequest, exc: LecternError) -> HttpResponse:
     return response
 
 
+@api.exception_handler(DatabaseError)
+def database_down(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    if not is_outage(exc):
+        raise exc
+    return api.create_response(request, {"detail": DATABASE_DOWN}, status=503)
+
+
 @api.exception_handler(RequestDataTooBig)
 def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return api.create_response(request, {"detail": "The request body is too large."}, status=413)
@@ -118,6 +127,8 @@ def register_routers() -> None:
     from lobby.api import router as lobby_router
     from moderation.api import bans_router
     from moderation.api import router as moderation_router
+    from recordings.api import room_router as recordings_room_router
+    from recordings.api import router as recordings_router
     from rooms.api import router as rooms_router
 
     # Several apps serve routes under /rooms/{code}/…: each owns its own router.
@@ -126,7 +137,9 @@ def register_routers() -> None:
     api.add_router("/rooms", lobby_router)
     api.add_router("/rooms", moderation_router)
     api.add_router("/rooms", chat_router)
+    api.add_router("/rooms", recordings_room_router)
     api.add_router("/lectures", lectures_router)
+    api.add_router("/recordings", recordings_router)
     api.add_router("/bans", bans_router)
 
 

@@ -24,13 +24,23 @@ def _livekit_sources() -> str:
     return f"{'wss' if secure else 'ws'}://{host} {'https' if secure else 'http'}://{host}"
 
 
+def _media_sources() -> str:
+    """Recordings play from our origin; on S3 their signed link redirects to the bucket's origin."""
+    if settings.STORAGE_BACKEND != "s3":
+        return ""
+    if settings.S3_ENDPOINT_URL:
+        url = urlsplit(settings.S3_ENDPOINT_URL)
+        return f" {url.scheme}://{url.netloc}"
+    return " https://*.amazonaws.com"
+
+
 def content_security_policy(nonce: str) -> str:
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' 'nonce-{nonce}'",
         "style-src": "'self' 'unsafe-inline'",  # style attributes (no script can run from a style)
         "img-src": "'self' data: blob:",
-        "media-src": "'self' blob:",
+        "media-src": f"'self' blob:{_media_sources()}",
         "font-src": "'self' data:",
         "connect-src": f"'self' {_livekit_sources()}",
         "worker-src": "'self' blob:",

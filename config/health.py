@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
+from recordings import egress_health
 from rooms import livekit_server
 
 # A health probe must answer well inside the checker's own timeout.
@@ -50,10 +51,20 @@ def _redis() -> str:
     return "ok"
 
 
+def _egress() -> str:
+    try:
+        egress_health.ping()
+    except egress_health.EgressUnreachable as exc:
+        return f"error: {exc}"
+    return "ok"
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     report = {"status": "ok", "database": _database(), "livekit": _livekit()}
     if settings.REDIS_URL:
         report["redis"] = _redis()
+    if egress_health.health_urls():
+        report["egress"] = _egress()
     healthy = all(value == "ok" for value in report.values())
     if not healthy:
         report["status"] = "error"

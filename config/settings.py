@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "chat",
     "moderation",
     "lectures",
+    "recordings",
     "webhooks",
     "adminpanel",
 ]
@@ -110,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.headers.SecurityHeadersMiddleware",
+    "config.access.DatabaseOutageMiddleware",
     "config.access.MalformedRequestMiddleware",
     "config.access.DevAccessMiddleware",
     "core.net.ClientAddressMiddleware",
@@ -120,6 +122,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.errors.FriendlyNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -193,6 +196,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory" if PRODUCTION else "optional")
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 ACCOUNT_LOGOUT_ON_GET = False
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -348,3 +352,15 @@ AGENT_MAX_JOBS = max(1, int(env("AGENT_MAX_JOBS") or 2))
 # The agent worker's health server in production mode (`python -m agent start`); one per worker.
 AGENT_HEALTH_PORT = int(env("AGENT_HEALTH_PORT") or 8081)
 AGENT_HEALTH_HOST = env("AGENT_HEALTH_HOST")  # empty = every interface (a container's health check)
+
+# --- Recordings (recordings/, LiveKit Egress) ---
+# The page egress's Chromium opens to draw a recording (our lecture layout); it must be reachable from
+# the egress host. Default: this site's own /recordings/layout/.
+RECORDING_LAYOUT_URL = env("RECORDING_LAYOUT_URL") or f"{SITE_URL}/recordings/layout/"
+# Where egress writes files. Empty = MEDIA_ROOT when STORAGE_BACKEND=local (egress on this host), or
+# the object key as is when STORAGE_BACKEND=s3 (egress uploads to the same bucket with its own s3 config).
+RECORDING_EGRESS_ROOT = env("RECORDING_EGRESS_ROOT")
+RECORDING_DOWNLOAD_TTL = int(env("RECORDING_DOWNLOAD_TTL") or 300)  # seconds a signed download link works
+RECORDING_RETENTION_DAYS = int(env("RECORDING_RETENTION_DAYS") or 0)  # 0 = keep recordings forever
+RECORDING_AUDIO_ONLY = env_bool("RECORDING_AUDIO_ONLY", default=False)  # Ogg Opus instead of MP4 video
+EGRESS_HEALTH_URL = env("EGRESS_HEALTH_URL")  # e.g. http://127.0.0.1:9190/ ; set = /healthz checks egress

@@ -165,3 +165,11 @@ def record_room_finished(*, lecture: Lecture, at: datetime) -> None:
     attendance.close_all(lecture=lecture, at=at)
     if lecture.status == Lecture.Status.LIVE:
         end_lecture(room=lecture.room)
+
+
+@transaction.atomic
+def delete_room(*, room: Room) -> None:
+    """Delete a room with its past lectures; a live lecture is ended for everyone first."""
+    if room.is_live:
+        end_lecture(room=room)
+    room.delete()

@@ -10,16 +10,19 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from core.exceptions import NotAllowed, NotFound
 from core.models import AISettings
+from lectures import life
 from moderation import services as moderation_services
 from participants.access import get_room_for_host
 from participants.models import BannedEntry
 from rooms import services
-from rooms.forms import RoomForm
+from rooms.access import get_room_for_owner
+from rooms.forms import RoomEditForm, RoomForm
 from rooms.models import Room
 
 
-@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "landing.html")
     user: User = request.user  # type: ignore[assignment]
     form = RoomForm(
         request.POST or None, initial={"lobby": True, "ai_assistant": AISettings.load().ai_assistant_default}
@@ -75,3 +78,47 @@ def room_detail(request: HttpRequest, code: str) -> HttpResponse:
             "display_name": user.display_name,
         },
     )
+
+
+def _owned_room(request: HttpRequest, code: str) -> Room:
+    try:
+        return get_room_for_owner(request.user, code)
+    except NotFound:
+        raise Http404("No room has this invite code.") from None
+
+
+@login_required
+def room_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """The room's own host changes its title, PIN and settings."""
+    try:
+        room = _owned_room(request, code)
+    except NotAllowed:
+        return render(request, "403.html", {"message": "Only the room's host can change it."}, status=403)
+    initial = {"title": room.title, "lobby": room.lobby, "webinar": room.webinar, "ai_assistant": room.ai_assistant}
+    form = RoomEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.update_room_settings(
+            room=room,
+            changes={k: data[k] for k in ("title", "lobby", "webinar", "ai_assistant")},
+        )
+        if data["remove_pin"] or data["new_pin"]:
+            services.set_room_pin(room=room, pin=None if data["remove_pin"] else data["new_pin"])
+        messages.success(request, "The room is saved.")
+        return redirect("rooms:dashboard")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "rooms/room_edit.html", {"room": room, "form": form}, status=status)
+
+
+@login_required
+def room_delete(request: HttpRequest, code: str) -> HttpResponse:
+    """Ask, then delete the room with its past lectures (the room's own host only)."""
+    try:
+        room = _owned_room(request, code)
+    except NotAllowed:
+        return render(request, "403.html", {"message": "Only the room's host can delete it."}, status=403)
+    if request.method == "POST":
+        life.delete_room(room=room)
+        messages.success(request, f"“{room.title}” is deleted.")
+        return redirect("rooms:dashboard")
+    return render(request, "rooms/room_delete.html", {"room": room, "lectures": room.lectures.count()})

@@ -455,3 +455,169 @@ def sign_webhook(*, body: bytes) -> str:
 def ping() -> None:
     """Raise LiveKitError unless the server answers an authenticated request."""
     list_rooms()
+
+
+# --- Egress (recordings) ---------------------------------------------------------------------
+# Self-contained on purpose: the recordings app calls only these, with our own dataclasses.
+
+EGRESS_STATUSES = {
+    "EGRESS_STARTING": "starting",
+    "EGRESS_ACTIVE": "active",
+    "EGRESS_ENDING": "ending",
+    "EGRESS_COMPLETE": "complete",
+    "EGRESS_FAILED": "failed",
+    "EGRESS_ABORTED": "aborted",
+    "EGRESS_LIMIT_REACHED": "limit_reached",
+}
+
+
+@dataclass(frozen=True)
+class EgressFile:
+    """A file an egress wrote: where (a path on the egress host, or an object key) and how long."""
+
+    filename: str
+    location: str
+    duration_seconds: float
+    size: int
+
+
+@dataclass(frozen=True)
+class Egress:
+    """One egress job as LiveKit reports it; `status` is starting, active, ending, complete, failed,
+    aborted or limit_reached; times are Unix nanoseconds (0 while unknown)."""
+
+    egress_id: str
+    room_name: str
+    status: str
+    kind: str
+    started_at: int = 0
+    ended_at: int = 0
+    updated_at: int = 0
+    error: str = ""
+    files: tuple[EgressFile, ...] = ()
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in ("complete", "failed", "aborted", "limit_reached")
+
+
+@dataclass(frozen=True)
+class EgressWebhook:
+    """An egress_started / egress_updated / egress_ended webhook, with the egress it reports."""
+
+    id: str
+    event: str
+    created_at: int
+    egress: Egress
+
+
+def _egress(info: api.EgressInfo) -> Egress:
+    files = tuple(
+        EgressFile(
+            filename=f.filename,
+            location=f.location,
+            duration_seconds=f.duration / 1e9 if f.duration else 0.0,
+            size=int(f.size),
+        )
+        for f in info.file_results
+    )
+    kind = info.WhichOneof("request") or ""
+    return Egress(
+        egress_id=info.egress_id,
+        room_name=info.room_name,
+        status=EGRESS_STATUSES.get(api.EgressStatus.Name(info.status), "failed"),
+        kind=kind,
+        started_at=info.started_at,
+        ended_at=info.ended_at,
+        updated_at=info.updated_at,
+        error=info.error,
+        files=files,
+    )
+
+
+def start_room_recording(
+    *,
+    room: str,
+    filepath: str,
+    layout_url: str,
+    audio_only: bool = False,
+    width: int = 1280,
+    height: int = 720,
+    framerate: int = 30,
+) -> Egress:
+    """Record a room through our own lecture layout (`layout_url`, opened by egress's Chromium) to one
+    file at `filepath` (a path on the egress host, or an object key when egress uploads to S3).
+
+    Video recordings are MP4 with H.264 and Opus audio (Debian's GStreamer has no AAC encoder);
+    audio-only recordings are Ogg Opus.
+    """
+    if audio_only:
+        output = api.EncodedFileOutput(file_type=api.EncodedFileType.OGG, filepath=filepath)
+        options = api.EncodingOptions(audio_codec=api.AudioCodec.OPUS, audio_bitrate=64)
+    else:
+        output = api.EncodedFileOutput(file_type=api.EncodedFileType.MP4, filepath=filepath)
+        options = api.EncodingOptions(
+            width=width,
+            height=height,
+            framerate=framerate,
+            audio_codec=api.AudioCodec.OPUS,
+            audio_bitrate=96,
+            video_codec=api.VideoCodec.H264_MAIN,
+            video_bitrate=2500,
+            key_frame_interval=2,
+        )
+    request = api.RoomCompositeEgressRequest(
+        room_name=room,
+        layout="lecture",
+        audio_only=audio_only,
+        custom_base_url=layout_url,
+        file_outputs=[output],
+        advanced=options,
+    )
+    return _egress(_call(lambda c: c.egress.start_room_composite_egress(request)))
+
+
+def stop_egress(*, egress_id: str) -> Egress:
+    """Ask egress to finish the job; the file is complete once `egress_ended` arrives."""
+    return _egress(_call(lambda c: c.egress.stop_egress(api.StopEgressRequest(egress_id=egress_id))))
+
+
+def list_egress(*, room: str = "", active: bool = False) -> list[Egress]:
+    """The egress jobs LiveKit knows of (of one room, or all; only the running ones with `active`)."""
+    request = api.ListEgressRequest(room_name=room, active=active)
+    response = _call(lambda c: c.egress.list_egress(request))
+    return [_egress(info) for info in response.items]
+
+
+def parse_egress_webhook(*, body: bytes) -> EgressWebhook | None:
+    """The egress a webhook body reports (call only after verify_webhook accepted it); None when the
+    event is not about an egress."""
+    from google.protobuf import json_format
+
+    event = json_format.Parse(body.decode("utf-8"), api.WebhookEvent(), ignore_unknown_fields=True)
+    if not event.event.startswith("egress_") or not event.egress_info.egress_id:
+        return None
+    return EgressWebhook(id=event.id, event=event.event, created_at=event.created_at, egress=_egress(event.egress_info))
+
+
+def mint_egress_webhook_body(*, event: str, egress: Egress, event_id: str) -> bytes:
+    """The JSON body LiveKit would send for this egress event (tests and benchmarks sign it)."""
+    from google.protobuf import json_format
+
+    status = {v: k for k, v in EGRESS_STATUSES.items()}[egress.status]
+    info = api.EgressInfo(
+        egress_id=egress.egress_id,
+        room_name=egress.room_name,
+        status=status,  # type: ignore[arg-type]  # the enum name, as protobuf accepts it
+        started_at=egress.started_at,
+        ended_at=egress.ended_at,
+        updated_at=egress.updated_at,
+        error=egress.error,
+        file_results=[
+            api.FileInfo(filename=f.filename, location=f.location, duration=int(f.duration_seconds * 1e9), size=f.size)
+            for f in egress.files
+        ],
+    )
+    created_at = int(egress.updated_at // 1_000_000_000)
+    webhook = api.WebhookEvent(event=event, id=event_id, created_at=created_at, egress_info=info)
+    return json_format.MessageToJson(webhook).encode()

@@ -76,3 +76,10 @@ def update_room_settings(*, room: Room, changes: dict[str, object]) -> Room:
     if fields:
         room.save(update_fields=fields)
     return room
+
+
+def set_room_pin(*, room: Room, pin: str | None) -> Room:
+    """Give the room a new PIN (stored hashed) or, with None, remove it."""
+    room.pin_hash = hash_pin(pin) if pin else ""
+    room.save(update_fields=["pin_hash"])
+    return room

@@ -164,9 +164,33 @@ ROUTES = [
     Route("GET", "/lectures/drive/connect/", row(302)),
     Route("GET", "/lectures/drive/callback/", login_first(400)),
     Route("POST", "/lectures/drive/disconnect/", row(302)),
+    # recordings (the scene's recording is ready, "hosts only")
+    Route("POST", f"{API}/rooms/{{code}}/recording", moderators(409), {"action": "stop"}),
+    Route(
+        "GET",
+        f"{API}/rooms/{{code}}/recording",
+        row(403, host=200, cohost=200, admin=200, student=200, anonymous=401, other=401),
+    ),
+    Route("GET", f"{API}/rooms/{{code}}/recording-settings", moderators()),
+    Route("PATCH", f"{API}/rooms/{{code}}/recording-settings", moderators(), {"auto_record": False}),
+    Route("GET", f"{API}/recordings", row(200), query="?room={code}"),
+    Route("GET", f"{API}/recordings/{{recording_id}}", row(404, host=200, cohost=200, admin=200)),
+    Route(
+        "PATCH", f"{API}/recordings/{{recording_id}}", row(404, host=200, cohost=200, admin=200), {"access": "hosts"}
+    ),
+    # the admin deletes it first (roles run least privileged first): then it is gone for co-host and host
+    Route("DELETE", f"{API}/recordings/{{recording_id}}", row(404, admin=204)),
+    Route("GET", "/recordings/layout/", row(200)),
+    Route("GET", "/recordings/download/{token}/", row(404)),
     # pages
-    Route("GET", "/", row(302, **dict.fromkeys(LOGGED_IN, 200))),
+    Route("GET", "/", row(200)),  # the landing page, or the dashboard when signed in
+    Route("GET", "/accounts/profile/", login_first(200)),
+    Route("POST", "/accounts/profile/", row(302), "form:name=Ada"),
     Route("GET", "/rooms/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),
+    Route("GET", "/rooms/{code}/edit/", row(302, host=200, cohost=403, outsider=403, admin=403)),
+    Route("POST", "/rooms/{code}/edit/", row(302, cohost=403, outsider=403, admin=403), "form:title=Renamed"),
+    Route("GET", "/rooms/{code}/delete/", row(302, host=200, cohost=403, outsider=403, admin=403)),
+    Route("POST", "/rooms/{code}/delete/", row(302, cohost=403, outsider=403, admin=403)),
     Route("GET", "/j/{code}", row(200)),
     Route("POST", "/bans/{ban_id}/lift", row(302, outsider=404, admin=404, cohost=404)),
     Route("GET", "/healthz", row(200)),
@@ -204,6 +228,9 @@ ROUTES = [
     Route("POST", "/admin/livekit-rooms/{name}/close/", admins_get(302)),
     Route("GET", "/admin/ai/", row(302, admin=200, outsider=403, host=403, cohost=403)),
     Route("GET", "/admin/audit/", row(302, admin=200, outsider=403, host=403, cohost=403)),
+    Route("GET", "/admin/egress/", row(302, admin=200, outsider=403, host=403, cohost=403)),
+    Route("POST", "/admin/egress/start", row(302, admin=404, outsider=403, host=403, cohost=403), "form:room=none"),
+    Route("POST", "/admin/egress/{egress_id}/stop", row(302, outsider=403, host=403, cohost=403)),
     # websockets
     Route("WS", "/ws/lobby/{code}/", row("reject", student="accept", waiting="accept", banned="accept")),
     Route("WS", "/ws/rooms/{code}/host/", row("reject", host="accept", cohost="accept")),
@@ -290,6 +317,8 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
         "user_id": str(outsider.pk),
         "lecture_id": str(lecture.pk),
         "file_id": str(_shared_file(lecture).pk),
+        "recording_id": str(_recording(lecture).pk),
+        "egress_id": "EG_notrunning",
         "token": "not-a-valid-token",
         "name": lecture.livekit_room,
         "track_sid": "TR_notatrack",
@@ -309,6 +338,16 @@ def _shared_file(lecture: Any) -> SharedFile:
         content_type="application/pdf",
         storage_key=key,
         uploaded=True,
+    )
+
+
+def _recording(lecture: Any) -> Any:
+    from recordings.models import Recording
+
+    key = f"recordings/{lecture.pk}/matrix0123456789.mp4"
+    storages["default"].save(key, ContentFile(b"\0\0\0\x18ftypmp42"))
+    return Recording.objects.create(
+        room=lecture.room, lecture=lecture, status="ready", access="hosts", storage_key=key, duration=1.0, size=12
     )
 
 

@@ -44,6 +44,10 @@ def store_webhook(*, event: livekit_server.WebhookEvent) -> bool:
     return created
 
 
+def mark_applied(*, event_id: str) -> None:
+    WebhookEvent.objects.filter(event_id=event_id).update(processed_at=timezone.now())
+
+
 _swept = False
 _jobs: set[Future[None]] = set()
 

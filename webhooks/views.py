@@ -6,8 +6,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from recordings.webhooks import handle_egress_webhook
 from rooms import livekit_server
-from webhooks.dispatch import apply_later, store_webhook
+from webhooks.dispatch import apply_later, mark_applied, store_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,14 @@ def livekit_webhook(request: HttpRequest) -> HttpResponse:
     except livekit_server.WebhookInvalid as exc:
         logger.warning("rejected LiveKit webhook: %s", exc)
         return JsonResponse({"detail": "Invalid webhook signature."}, status=401)
-    if store_webhook(event=event):
+    if not store_webhook(event=event):
+        return JsonResponse({"status": "ok"})  # a repeat delivery
+    if event.event.startswith("egress_"):
+        # a recording's progress: rare, and applied at once (recordings/webhooks.py)
+        egress_event = livekit_server.parse_egress_webhook(body=request.body)
+        if egress_event is not None:
+            handle_egress_webhook(egress_event)
+        mark_applied(event_id=event.id)
+    else:
         apply_later(livekit_room=event.room_name)
     return JsonResponse({"status": "ok"})

@@ -67,13 +67,14 @@ class Listener:
             credentials.livekit_url, credentials.token, options=rtc.RoomOptions(auto_subscribe=False)
         )
 
-    def _on_stream(self, reader: rtc.TextStreamReader, identity: str) -> None:
+    def _on_stream(self, reader: rtc.TextStreamReader, sender: str) -> None:
         async def read() -> None:
             text = await reader.read_all()
             attributes = reader.info.attributes or {}
+            track_id = attributes.get("lk.transcribed_track_id", "")
             self.captions.append(
                 ReceivedCaption(
-                    identity=identity,
+                    identity=self.speaker_of(track_id) or sender,
                     text=text,
                     final=attributes.get("lk.transcription_final") == "true",
                     segment_id=attributes.get("lk.segment_id", ""),
@@ -87,6 +88,13 @@ class Listener:
         task = asyncio.get_running_loop().create_task(read())
         self._readers.add(task)
         task.add_done_callback(self._readers.discard)
+
+    def speaker_of(self, track_sid: str) -> str:
+        """The identity of the participant that published `track_sid` (the assistant sends as itself)."""
+        for participant in self.room.remote_participants.values():
+            if track_sid in participant.track_publications:
+                return participant.identity
+        return ""
 
     def finals(self, identity: str | None = None) -> list[ReceivedCaption]:
         return [c for c in self.captions if c.final and c.text and (identity is None or c.identity == identity)]

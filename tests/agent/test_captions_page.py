@@ -13,6 +13,7 @@ from accounts.models import User
 from rooms.services import create_room
 from tests.agent.participants import SPEECH, AgentWorker
 from tests.e2e.conftest import CHROMIUM, PASSWORD, chromium_args, log_in
+from tests.e2e.room import open_lecture, open_panel
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API keeps a loop in this thread
 
@@ -47,18 +48,23 @@ def test_the_room_page_shows_the_assistant_its_captions_and_the_transcript(
     room = create_room(host=host, title="CS 101")
     log_in(page, host)
     page.goto(f"/rooms/{room.code}/")
+    open_lecture(page)
 
     expect(page.locator("#assistant-notice")).to_have_text("AI assistant is listening — captions on", timeout=60_000)
     final = page.locator('.caption[data-final="true"]').filter(has_text="hash")
     expect(final.first).to_be_visible(timeout=60_000)
     expect(final.first.locator(".caption-speaker")).to_have_text("You")
 
-    page.click("#transcript-toggle")
-    expect(page.locator("#transcript-panel")).to_be_visible()
+    open_panel(page, "transcript")
     line = page.locator(".transcript-line").filter(has_text="hash").first
     expect(line.locator(".transcript-speaker")).to_have_text("You")
     expect(line.locator(".transcript-time")).to_have_text(re.compile(r"^\d+:\d\d$"))
 
-    page.click("#captions-toggle")
-    expect(page.locator("#captions-bar")).to_be_hidden()
-    expect(page.locator("#captions-toggle")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("#toggle-captions")).to_have_attribute("aria-pressed", "true")
+    page.click("#toggle-captions")
+    expect(page.locator("#captions-bar")).to_have_count(0)
+    expect(page.locator("#toggle-captions")).to_have_attribute("aria-pressed", "false")
+    # the assistant is not a person: no tile, not counted among the people
+    expect(page.locator(".tile")).to_have_count(1)
+    open_panel(page, "people")
+    expect(page.locator("#participants-count")).to_have_text("1")

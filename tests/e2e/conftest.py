@@ -48,8 +48,12 @@ def browser() -> Iterator[Browser]:
 def new_context(browser: Browser, web_server: str, request: Any) -> Iterator[Any]:
     contexts: list[BrowserContext] = []
 
-    def make() -> BrowserContext:
-        context = browser.new_context(base_url=web_server, permissions=["camera", "microphone"])
+    def make(*, enforce_csp: bool = False, **options: Any) -> BrowserContext:
+        # Playwright's string predicates (wait_for_function) are evaluated like eval(), which our CSP
+        # forbids; tests/e2e/test_csp.py runs the room with the policy enforced and no such waits.
+        context = browser.new_context(
+            base_url=web_server, permissions=["camera", "microphone"], bypass_csp=not enforce_csp, **options
+        )
         context.set_default_timeout(20_000)
         contexts.append(context)
         return context

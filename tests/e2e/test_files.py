@@ -1,20 +1,17 @@
 """The host shares a file from the room page with a progress bar; a co-host's page sees it appear and downloads it."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from accounts.models import User
 from participants.models import CoHost
 from rooms.services import create_room
 from tests.e2e.conftest import PASSWORD, log_in
+from tests.e2e.room import open_lecture, open_panel
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SLIDES = b"%PDF-1.4\n" + b"week one slides " * 40_000  # ~640 kB: enough for progress events
-
-
-def wait_connected(page: Page) -> None:
-    page.wait_for_function("document.body.dataset.roomState === 'connected'", timeout=30_000)
 
 
 def test_host_shares_a_file_with_a_progress_bar_and_the_cohost_sees_it_appear(new_context) -> None:
@@ -26,13 +23,15 @@ def test_host_shares_a_file_with_a_progress_bar_and_the_cohost_sees_it_appear(ne
     first = new_context().new_page()
     log_in(first, host)
     first.goto(f"/rooms/{room.code}/")
-    wait_connected(first)
+    open_lecture(first)
+    open_panel(first, "files")
     expect(first.locator("#file-empty")).to_be_visible()
 
     second = new_context().new_page()
     log_in(second, colleague)
     second.goto(f"/rooms/{room.code}/")
-    wait_connected(second)
+    open_lecture(second)
+    open_panel(second, "files")
     expect(second.locator("#file-list li")).to_have_count(0)
 
     # Remember every value the progress bar takes while the bytes go up.
@@ -75,7 +74,8 @@ def test_a_refused_file_shows_the_servers_reason(new_context) -> None:
     page = new_context().new_page()
     log_in(page, host)
     page.goto(f"/rooms/{room.code}/")
-    wait_connected(page)
+    open_lecture(page)
+    open_panel(page, "files")
     page.set_input_files("#file-input", files=[{"name": "page.html", "mimeType": "text/html", "buffer": b"<p>hi</p>"}])
     page.click("#file-upload-button")
     expect(page.locator("#file-status")).to_contain_text("Files of type text/html cannot be shared here")

@@ -3,25 +3,13 @@
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.e2e.conftest import PASSWORD, log_in
+from tests.e2e.room import open_lecture, tile_video_plays
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-VIDEO_PLAYING = "el => el.readyState >= 2 && el.videoWidth > 0"
-
-
-def wait_connected(page: Page) -> None:
-    page.wait_for_function("document.body.dataset.roomState === 'connected'", timeout=30_000)
-
-
-def tile_video_plays(page: Page, identity: str) -> None:
-    """Wait until the tile of `identity` shows decoded video frames."""
-    video = page.locator(f'.tile[data-identity="{identity}"] video').first
-    expect(video).to_be_attached()
-    page.wait_for_function(f"el => ({VIDEO_PLAYING})(el)", arg=video.element_handle(), timeout=20_000)
 
 
 def test_professor_creates_a_room_and_sees_their_camera_and_a_second_tab_sees_the_first(new_context) -> None:
@@ -37,23 +25,25 @@ def test_professor_creates_a_room_and_sees_their_camera_and_a_second_tab_sees_th
     expect(first.locator("h1")).to_contain_text("CS 101 <script>alert(1)</script>")
     room_url = first.url
     code = room_url.rstrip("/").split("/")[-1]
+    expect(first.locator("#join-panel")).to_contain_text("Joining as Ada Lovelace")
+    open_lecture(first)
     expect(first.get_by_label("Invite link")).to_have_value(re.compile(rf"/j/{code}$"))
-
-    wait_connected(first)
     first_identity = first.evaluate("window.lectern.room.localParticipant.identity")
     tile_video_plays(first, first_identity)
     expect(first.locator(f'.tile[data-identity="{first_identity}"]')).to_contain_text("Ada Lovelace")
 
     second = context.new_page()
     second.goto(room_url)
-    wait_connected(second)
+    open_lecture(second)
     second_identity = second.evaluate("window.lectern.room.localParticipant.identity")
     assert second_identity != first_identity
     tile_video_plays(second, first_identity)
     tile_video_plays(first, second_identity)
 
     second.click("#leave")
-    expect(second.locator("#connection-state")).to_contain_text("disconnected")
+    second.get_by_role("button", name="Leave (the lecture goes on)").click()
+    expect(second.locator("#end-state")).to_contain_text("You left the lecture")
+    expect(second.locator("#controls")).to_have_count(0)
     expect(first.locator(f'.tile[data-identity="{second_identity}"]')).to_have_count(0)
 
 

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from rooms.services import create_room
 from tests.e2e.conftest import PASSWORD, log_in
-from tests.e2e.test_host_room import tile_video_plays, wait_connected
+from tests.e2e.room import knock, open_lecture, open_panel, tile_video_plays, wait_connected
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,15 +18,9 @@ def open_room_as_host(new_context, title: str = "Hash tables") -> tuple[Page, st
     host = new_context().new_page()
     log_in(host, user)
     host.goto(f"/rooms/{room.code}/")
-    wait_connected(host)
+    open_lecture(host)
+    open_panel(host, "people")
     return host, room.code, host.evaluate("window.lectern.room.localParticipant.identity")
-
-
-def knock(page: Page, code: str, name: str) -> None:
-    page.goto(f"/j/{code}")
-    page.fill("#join-name", name)
-    page.click("#join-submit")
-    expect(page.get_by_text("The host will let you in soon.")).to_be_visible()
 
 
 def test_professor_admits_a_student_who_then_sees_the_professors_video(new_context) -> None:
@@ -75,6 +69,7 @@ def test_student_who_arrives_early_enters_the_lobby_when_the_host_opens_the_room
     host = new_context().new_page()
     log_in(host, user)
     host.goto(f"/rooms/{room.code}/")
-    wait_connected(host)
+    open_lecture(host)
+    open_panel(host, "people")
     expect(student.get_by_text("The host will let you in soon.")).to_be_visible(timeout=15_000)
     expect(host.locator(".lobby-entry", has_text="Early Student")).to_be_visible()

@@ -5,8 +5,8 @@ from playwright.sync_api import expect
 
 from rooms.models import Room
 from tests.conftest import wait_for
-from tests.e2e.test_host_room import wait_connected
-from tests.e2e.test_lobby import knock, open_room_as_host
+from tests.e2e.room import knock, open_panel, wait_connected
+from tests.e2e.test_lobby import open_room_as_host
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +27,14 @@ def test_host_removes_a_student_whose_page_says_they_were_removed(new_context) -
     identity = student.evaluate("window.lectern.room.localParticipant.identity")
     row = host.locator(f'#participants-list .participant[data-identity="{identity}"]')
     expect(row).to_contain_text("Mallory")
+    row.get_by_role("button", name="Actions for Mallory").click()
     row.get_by_role("button", name="Remove Mallory").click()
-    expect(student.locator("#room-notice")).to_contain_text("You were removed from the lecture by the host")
+    host.locator("#confirm-dialog").get_by_role("button", name="Remove").click()
+    expect(student.locator("#end-state")).to_contain_text("You were removed from the lecture by the host")
+    # the call is torn down: no controls, no stale people list or chat box, no way back from here
+    expect(student.locator("#controls")).to_have_count(0)
+    expect(student.locator("#chat-form")).to_have_count(0)
+    expect(student.get_by_role("button", name="Rejoin")).to_have_count(0)
     expect(row).to_have_count(0)
     # the page cannot simply rejoin
     student.reload()
@@ -38,6 +44,8 @@ def test_host_removes_a_student_whose_page_says_they_were_removed(new_context) -
 def test_chat_payloads_render_as_text_for_everyone(new_context) -> None:
     host, code, _ = open_room_as_host(new_context)
     student = admitted_student(new_context, host, code, "Grace")
+    open_panel(host, "chat")
+    open_panel(student, "chat")
     student.fill("#chat-text", XSS)
     student.click("#chat-form button[type=submit]")
     for page in (host, student):
@@ -53,7 +61,9 @@ def test_chat_payloads_render_as_text_for_everyone(new_context) -> None:
     host.click("#chat-form button[type=submit]")
     expect(student.locator(".chat-message", has_text="public answer")).to_be_visible()
     # the student sees their own private message (echoed locally) but no one else's
+    open_panel(host, "people")
     other = admitted_student(new_context, host, code, "Alan")
+    open_panel(other, "chat")
     expect(other.locator(".chat-message", has_text="public answer")).to_be_visible()
     expect(other.locator(".chat-message", has_text="only for the professor")).to_have_count(0)
 
@@ -63,6 +73,7 @@ def test_panic_button_mutes_the_student_and_says_so(new_context) -> None:
     student = admitted_student(new_context, host, code, "Grace")
     expect(student.locator("#toggle-mic")).to_be_enabled()
     host.click("#panic")
+    host.locator("#confirm-dialog").get_by_role("button", name="Stop all students from sharing").click()
     expect(student.locator("#moderation-notice")).to_contain_text("muted")
     expect(student.locator("#toggle-mic")).to_be_disabled()
 
@@ -73,6 +84,7 @@ def test_host_turns_student_chat_off_from_the_room(new_context) -> None:
     host.locator('#room-settings input[data-setting="student_chat"]').uncheck()
     expect(host.locator('#room-settings input[data-setting="student_chat"]')).not_to_be_checked()
     wait_for(lambda: not Room.objects.get(code=code).student_chat, what="the setting to be saved")
+    open_panel(student, "chat")
     student.fill("#chat-text", "can I still talk?")
     student.click("#chat-form button[type=submit]")
     expect(student.locator("#chat-error")).to_contain_text("turned student chat off")

@@ -60,6 +60,7 @@ def run_make_dev_in_sandbox(tmp_path: Path, command: str) -> Path:
         tmp_path / ".venv" / "bin" / "daphne",
         tmp_path / ".venv" / "bin" / "python",
         tmp_path / "tools" / "bin" / "server",
+        tmp_path / "tools" / "bin" / "egress",
     ):
         fake.write_text(RECORDER.format(records=records, processes=len(procfile.processes)))
         fake.chmod(0o755)

@@ -104,3 +104,16 @@ def test_a_process_without_its_database_is_live_but_not_ready(web_without_databa
     status, body = get(f"{web_without_database}/healthz")
     assert status == 503
     assert body["database"].startswith("error") and body["livekit"] == "ok"
+
+
+def test_pages_and_the_api_answer_a_clear_503_while_the_database_is_down(web_without_database: str) -> None:
+    request = urllib.request.Request(f"{web_without_database}/j/abc-defg-hij")  # noqa: S310 - loopback
+    try:
+        urllib.request.urlopen(request, timeout=10)  # noqa: S310 - our loopback URL
+        raise AssertionError("the invite page answered without its database")
+    except urllib.error.HTTPError as error:
+        assert error.code == 503
+        assert "The database is not reachable right now" in error.read().decode()
+        assert error.headers["Retry-After"] == "10"
+    status, body = get(f"{web_without_database}/api/v1/rooms/abc-defg-hij/public")
+    assert (status, body) == (503, {"detail": "The database is not reachable right now. Try again in a moment."})

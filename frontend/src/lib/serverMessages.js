@@ -1,0 +1,96 @@
+// Messages from the Lectern server to the page: chat, notices, "the lecture ended".
+//
+// The page trusts our own websocket, /ws/rooms/<code>/live/ (it answers {"type": "live.ready"}, then
+// {"type": "chat.message", "message"}, {"type": "notice", "text"}, {"type": "ended", "text",
+// "lecture_url"?}). Until that socket has said live.ready (a server without it), the older path is
+// used: LiveKit data packets the server sends through its API, which carry no sender identity (the
+// SFU stamps every participant's packet with its sender, even one the page has not heard of yet);
+// anything with a sender is dropped. Once the socket is ready, LiveKit packets are ignored for good.
+// This module is the only place that knows the transport; handlers get (topic, message).
+import { RoomEvent } from 'livekit-client';
+import { openSocket } from './socket.js';
+
+export const TOPICS = {
+  chat: 'lectern.chat',
+  notice: 'lectern.notice',
+  ended: 'lectern.ended',
+  recording: 'lectern.recording',
+};
+
+const channels = new WeakMap(); // Room -> channel
+
+function channelFor(room) {
+  let channel = channels.get(room);
+  if (!channel) {
+    channel = { handlers: new Set(), socketReady: false, socket: null, code: '' };
+    channels.set(room, channel);
+    room.on(RoomEvent.DataReceived, (payload, participant, _kind, topic, _encryption, senderIdentity) => {
+      if (channel.socketReady || !Object.values(TOPICS).includes(topic)) return;
+      if (participant || senderIdentity) return; // a participant sent it: never a server message
+      let message;
+      try {
+        message = JSON.parse(new TextDecoder().decode(payload));
+      } catch {
+        return;
+      }
+      if (message && typeof message === 'object') deliver(channel, topic, message);
+    });
+  }
+  return channel;
+}
+
+function deliver(channel, topic, message) {
+  for (const { topics, handler } of channel.handlers) if (topics.has(topic)) handler(topic, message);
+}
+
+function onSocketMessage(channel, message) {
+  if (message.type === 'live.ready') channel.socketReady = true;
+  else if (message.type === 'chat.message' && message.message) deliver(channel, TOPICS.chat, message.message);
+  else if (message.type === 'notice') deliver(channel, TOPICS.notice, message);
+  else if (message.type === 'ended') deliver(channel, TOPICS.ended, message);
+  else if (message.type === 'recording.status') deliver(channel, TOPICS.recording, message);
+}
+
+/** Open the live socket of room `code` while `room` is connected (call once per page). */
+export function setupServerMessages(room, code) {
+  const channel = channelFor(room);
+  channel.code = code;
+  const open = () => {
+    if (channel.socket) return;
+    channel.socket = openSocket(`/ws/rooms/${encodeURIComponent(code)}/live/`, {
+      onMessage: (message) => onSocketMessage(channel, message),
+    });
+  };
+  const close = () => {
+    channel.socket?.close();
+    channel.socket = null;
+  };
+  room.on(RoomEvent.Connected, open);
+  room.on(RoomEvent.Disconnected, close);
+  return () => {
+    room.off(RoomEvent.Connected, open);
+    room.off(RoomEvent.Disconnected, close);
+    close();
+  };
+}
+
+/** Call handler(topic, message) for every server message on one of `topics`; returns an unsubscribe. */
+export function onServerMessage(room, topics, handler) {
+  const channel = channelFor(room);
+  const entry = { topics: new Set(topics), handler };
+  channel.handlers.add(entry);
+  return () => channel.handlers.delete(entry);
+}
+
+/** A lecture page URL from a message, or '' unless it is exactly a same-origin /lectures/<id>/. */
+export function safeLectureUrl(value) {
+  if (typeof value !== 'string') return '';
+  let url;
+  try {
+    url = new URL(value, location.origin);
+  } catch {
+    return '';
+  }
+  if (url.origin !== location.origin) return '';
+  return /^\/lectures\/\d+\/$/.test(url.pathname) && !url.search && !url.hash ? url.pathname : '';
+}

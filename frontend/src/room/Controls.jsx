@@ -1,0 +1,125 @@
+// The control bar, fixed at the bottom of the viewport: mic and camera (with the toolkit's device
+// menus), share, hand, captions, chat, people, more, leave. A toolbar: arrow keys, Home and End
+// move between buttons. Toggles expose their state with aria-pressed only.
+import { useRef } from 'react';
+import { Track } from 'livekit-client';
+import { MediaDeviceMenu, TrackToggle, useLocalParticipantPermissions } from '@livekit/components-react';
+import { Icon } from './icons.jsx';
+import { RecordButton } from './Recording.jsx';
+
+function Badge({ count, label }) {
+  if (!count) return null;
+  return (
+    <span className="control-badge" aria-label={`${count} ${label}`}>
+      {count}
+    </span>
+  );
+}
+
+function onToolbarKey(event) {
+  if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) return;
+  const buttons = [...event.currentTarget.querySelectorAll('button:not([disabled]):not([hidden])')].filter(
+    (b) => !b.closest('.lk-device-menu') && b.offsetParent !== null,
+  );
+  const index = buttons.indexOf(document.activeElement);
+  if (index < 0) return;
+  event.preventDefault();
+  let next = index;
+  if (event.key === 'ArrowRight') next = (index + 1) % buttons.length;
+  if (event.key === 'ArrowLeft') next = (index - 1 + buttons.length) % buttons.length;
+  if (event.key === 'Home') next = 0;
+  if (event.key === 'End') next = buttons.length - 1;
+  buttons[next].focus();
+}
+
+export function Controls({
+  isHost,
+  aiAssistant,
+  panel,
+  togglePanel,
+  captionsOn,
+  setCaptionsOn,
+  handRaised,
+  toggleHand,
+  counts,
+  onLeave,
+  onMore,
+  onDeviceError,
+  recording,
+}) {
+  const permissions = useLocalParticipantPermissions();
+  const canPublish = permissions ? permissions.canPublish !== false : false;
+  const bar = useRef(null);
+  const why = 'The host has not let you speak';
+  return (
+    <div id="controls" ref={bar} className="controls" role="toolbar" aria-label="Lecture controls" tabIndex={-1} onKeyDown={onToolbarKey}>
+      <div className="control-group">
+        {canPublish ? (
+          <TrackToggle id="toggle-mic" source={Track.Source.Microphone} className="control" onDeviceError={(e) => onDeviceError('microphone', e)}>
+            <span className="control-label">Mic</span>
+          </TrackToggle>
+        ) : (
+          <button id="toggle-mic" type="button" className="control" disabled title={why} aria-pressed="false">
+            <span className="control-label">Mic</span>
+          </button>
+        )}
+        {canPublish && <MediaDeviceMenu kind="audioinput" className="control control-menu" aria-label="Choose microphone" />}
+      </div>
+      <div className="control-group">
+        {canPublish ? (
+          <TrackToggle id="toggle-camera" source={Track.Source.Camera} className="control" onDeviceError={(e) => onDeviceError('camera', e)}>
+            <span className="control-label">Camera</span>
+          </TrackToggle>
+        ) : (
+          <button id="toggle-camera" type="button" className="control" disabled title={why} aria-pressed="false">
+            <span className="control-label">Camera</span>
+          </button>
+        )}
+        {canPublish && <MediaDeviceMenu kind="videoinput" className="control control-menu" aria-label="Choose camera" />}
+      </div>
+      {canPublish && typeof navigator !== 'undefined' && navigator.mediaDevices?.getDisplayMedia && (
+        <TrackToggle
+          id="toggle-screen"
+          source={Track.Source.ScreenShare}
+          className="control hide-narrow"
+          captureOptions={{ audio: true }}
+          onDeviceError={(e) => onDeviceError('screen', e)}
+        >
+          <span className="control-label">Share</span>
+        </TrackToggle>
+      )}
+      {!isHost && (
+        <button id="raise-hand" type="button" className="control" aria-pressed={handRaised} onClick={toggleHand}>
+          <Icon name="hand" />
+          <span className="control-label">Hand</span>
+        </button>
+      )}
+      {aiAssistant && (
+        <button id="toggle-captions" type="button" className="control" aria-pressed={captionsOn} onClick={() => setCaptionsOn(!captionsOn)}>
+          <Icon name="captions" />
+          <span className="control-label">Captions</span>
+        </button>
+      )}
+      <button id="toggle-chat" type="button" className="control" aria-pressed={panel === 'chat'} aria-controls="drawer" onClick={() => togglePanel('chat')}>
+        <Icon name="chat" />
+        <span className="control-label">Chat</span>
+        <Badge count={counts.unread} label="unread" />
+      </button>
+      <button id="toggle-people" type="button" className="control" aria-pressed={panel === 'people'} aria-controls="drawer" onClick={() => togglePanel('people')}>
+        <Icon name="people" />
+        <span className="control-label">People</span>
+        <Badge count={counts.attention} label={isHost ? 'waiting or hands raised' : 'new'} />
+      </button>
+      {recording && <RecordButton {...recording} />}
+      <button id="toggle-more" type="button" className="control" aria-haspopup="dialog" onClick={onMore}>
+        <Icon name="more" />
+        <span className="control-label">More</span>
+        <Badge count={counts.files} label="new files" />
+      </button>
+      <button id="leave" type="button" className="control control-leave" onClick={onLeave}>
+        <Icon name="leave" />
+        <span className="control-label">Leave</span>
+      </button>
+    </div>
+  );
+}
