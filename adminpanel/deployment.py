@@ -72,4 +72,5 @@ def configuration() -> dict[str, object]:
         "version": lectern_version(),
         "token_ttl": settings.LIVEKIT_TOKEN_TTL,
         "idle_minutes": settings.LECTURE_IDLE_MINUTES,
+        "recording_retention_days": getattr(settings, "RECORDING_RETENTION_DAYS", 0),
     }
