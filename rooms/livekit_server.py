@@ -282,6 +282,31 @@ def set_publish_many(*, room: str, identities: list[str], can_publish: bool, can
     )
 
 
+def mute_tracks(*, room: str, tracks: list[tuple[str, str]]) -> int:
+    """Mute many published tracks at once, (identity, track sid) each; their publishers may unmute."""
+    done = 0
+
+    async def run_all(client: api.LiveKitAPI) -> int:
+        gate = asyncio.Semaphore(BULK_CONCURRENCY)
+
+        async def one(identity: str, sid: str) -> bool:
+            async with gate:
+                request = api.MuteRoomTrackRequest(room=room, identity=identity, track_sid=sid, muted=True)
+                try:
+                    await client.room.mute_published_track(request)
+                except api.TwirpError as exc:
+                    if exc.code == api.TwirpErrorCode.NOT_FOUND:
+                        return False
+                    raise
+                return True
+
+        return sum(await asyncio.gather(*(one(identity, sid) for identity, sid in tracks)))
+
+    if tracks:
+        done = _call(run_all)
+    return done
+
+
 def remove_many(*, room: str, identities: list[str]) -> int:
     """Remove many connections at once (all of a guest's); returns how many were there."""
     return _for_each(

@@ -122,6 +122,7 @@ ROUTES = [
     # moderation
     Route("POST", f"{API}/rooms/{{code}}/participants/{{identity}}/kick", moderators(), {"ban": False}),
     Route("POST", f"{API}/rooms/{{code}}/mute-all", moderators(), {"lock": False}),
+    Route("POST", f"{API}/rooms/{{code}}/mute-mics", moderators()),
     Route("POST", f"{API}/rooms/{{code}}/lock", moderators(), {"locked": True}),
     Route("POST", f"{API}/rooms/{{code}}/participants/{{identity}}/speak", moderators(), {"allow": True}),
     Route(
