@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "config.access.DatabaseOutageMiddleware",
     "config.access.MalformedRequestMiddleware",
     "config.access.DevAccessMiddleware",
+    "core.net.ClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -229,6 +230,8 @@ LIVEKIT_URL = env("LIVEKIT_URL", "ws://127.0.0.1:7880")
 # LIVEKIT_API_KEY and LIVEKIT_API_SECRET: see "Secrets and exposure" at the top.
 # How long a token may be used to connect; LiveKit keeps a connected session alive past it.
 LIVEKIT_TOKEN_TTL = int(env("LIVEKIT_TOKEN_TTL", "120"))
+# A live lecture nobody has been connected to for this many minutes is ended (the periodic reconcile).
+LECTURE_IDLE_MINUTES = int(env("LECTURE_IDLE_MINUTES", "10"))
 
 # Dev protection: with DOMAIN unset, a shared key opens the pages; optional IP allow-list.
 DEV_ACCESS_KEY = env("DEV_ACCESS_KEY")

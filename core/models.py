@@ -90,3 +90,31 @@ class RateLimitHit(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SiteDefaults(models.Model):
+    """What new rooms start with and how long lectures are kept: one row, edited by admins."""
+
+    recording_default = models.BooleanField(default=False, help_text="new rooms start recording when opened")
+    student_uploads_default = models.BooleanField(default=False, help_text="students may share files in new rooms")
+    attendee_access_default = models.BooleanField(
+        default=False, help_text="students who attended may open the lecture page afterwards, in new rooms"
+    )
+    retention_days = models.PositiveIntegerField(default=365, help_text="days a finished lecture is kept")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "site defaults"
+        verbose_name_plural = "site defaults"
+
+    def __str__(self) -> str:
+        return "site defaults"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = 1  # a singleton, as AISettings
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "SiteDefaults":
+        row, _ = cls.objects.get_or_create(pk=1)
+        return row

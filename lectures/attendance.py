@@ -4,6 +4,7 @@ reconciliation with the server's participant list (so a missed webhook is mended
 import logging
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -52,6 +53,22 @@ def close_all(*, lecture: Lecture, at: datetime) -> int:
     return AttendanceInterval.objects.filter(lecture=lecture, left_at__isnull=True).update(left_at=at)
 
 
+def idle_since(*, lecture: Lecture) -> datetime | None:
+    """Since when nobody of ours has been connected to a live lecture; None while someone is."""
+    intervals = AttendanceInterval.objects.filter(lecture=lecture)
+    if intervals.filter(left_at__isnull=True).exists():
+        return None
+    last_left = intervals.order_by("-left_at").values_list("left_at", flat=True).first()
+    return max(lecture.started_at, last_left) if last_left else lecture.started_at
+
+
+def is_stale(*, lecture: Lecture, now: datetime | None = None) -> bool:
+    """A live lecture nobody has been connected to for LECTURE_IDLE_MINUTES."""
+    since = idle_since(lecture=lecture)
+    limit = timedelta(minutes=settings.LECTURE_IDLE_MINUTES)
+    return lecture.status == Lecture.Status.LIVE and since is not None and (now or timezone.now()) - since >= limit
+
+
 def reconcile_attendance(*, lecture: Lecture) -> tuple[int, int]:
     """Make the open intervals match who LiveKit says is in the room; returns (opened, closed)."""
     if lecture.status != Lecture.Status.LIVE:
@@ -83,5 +100,11 @@ def reconcile_live_lecture(lecture_id: int) -> None:
         reconcile_attendance(lecture=lecture)
     except LiveKitError:
         logger.warning("attendance of lecture %s not reconciled: LiveKit unreachable", lecture_id)
+    else:
+        # A lecture nobody has been in for a while is over (LiveKit keeps a room with an agent alive).
+        from lectures.life import end_stale_lecture  # life imports this module
+
+        end_stale_lecture(lecture=lecture)
+    lecture.refresh_from_db(fields=["status"])
     if lecture.status == Lecture.Status.LIVE:
         reconcile_live_lecture.using(run_after=timezone.now() + RECONCILE_EVERY).enqueue(lecture_id)

@@ -8,10 +8,12 @@ import logging
 import secrets
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from audit.services import record_audit
 from core.exceptions import RoomNotLive, ServiceUnavailable
 from lectures import attendance
 from lectures.attendance import reconcile_live_lecture
@@ -110,6 +112,21 @@ def end_lecture(*, room: Room) -> Lecture | None:
     )
     request_summary(lecture_id=lecture_id)
     return lecture
+
+
+def end_stale_lecture(*, lecture: Lecture) -> bool:
+    """End a live lecture nobody has been connected to for LECTURE_IDLE_MINUTES; True when it ended."""
+    if not attendance.is_stale(lecture=lecture):
+        return False
+    end_lecture(room=lecture.room)
+    record_audit(
+        action="lecture.end_stale",
+        room=lecture.room,
+        actor_label="Lectern",
+        target=lecture.title,
+        detail={"idle_minutes": settings.LECTURE_IDLE_MINUTES},
+    )
+    return True
 
 
 def _close_livekit_room(name: str, lecture_id: int, *, room_pk: int, attendees_see: bool) -> None:

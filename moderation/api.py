@@ -106,6 +106,13 @@ def mute_all(request: HttpRequest, code: str, payload: MuteAllIn | None = None) 
     return CountOut(count=services.mute_all(room=room, by=actor, lock=lock))
 
 
+@router.post("/{code}/mute-mics", response={200: CountOut, **ERRORS})
+def mute_mics(request: HttpRequest, code: str) -> CountOut:
+    """Mute every student's microphone (server-side); students may unmute. Publish rights stay."""
+    room, actor = get_moderator(request, code)
+    return CountOut(count=services.mute_all_microphones(room=room, by=actor))
+
+
 @router.post("/{code}/lock", response={200: LockedOut, **ERRORS})
 def lock(request: HttpRequest, code: str, payload: LockIn) -> LockedOut:
     """Lock (everyone waits in the lobby) or unlock the room."""

@@ -221,6 +221,23 @@ def mute_all(*, room: Room, by: Actor, lock: bool = False) -> int:
     return len(muted)
 
 
+def mute_all_microphones(*, room: Room, by: Actor) -> int:
+    """ "Mute all mics": every student's microphone is muted on the server; students may unmute
+    (unlike the panic button, which takes publish rights away). Returns how many were muted."""
+    lecture = _live_lecture(room)
+    cohosts = cohost_identities(room=room)
+    microphones = [
+        (participant.identity, track.sid)
+        for participant in livekit_server.list_participants(room=lecture.livekit_room)
+        if participant.attributes.get("role") == "guest" and participant.identity not in cohosts
+        for track in participant.tracks
+        if track.source == "microphone" and not track.muted
+    ]
+    muted = livekit_server.mute_tracks(room=lecture.livekit_room, tracks=microphones)
+    _audit("room.mute_mics", room=room, by=by, count=muted)
+    return muted
+
+
 @transaction.atomic
 def set_locked(*, room: Room, by: Actor, locked: bool) -> Room:
     Room.objects.filter(pk=room.pk).update(locked=locked)

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 import aiohttp
+import jwt
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from livekit import api
@@ -54,6 +55,18 @@ class LiveKitRoom:
 
 
 @dataclass(frozen=True)
+class LiveKitTrack:
+    """One track a participant publishes: kind (audio, video), source (camera, microphone, ...)."""
+
+    sid: str
+    kind: str
+    source: str
+    muted: bool
+    simulcast: bool = False
+    layers: tuple[str, ...] = ()  # "HIGH 1280x720", one per simulcast layer
+
+
+@dataclass(frozen=True)
 class LiveKitParticipant:
     identity: str
     name: str
@@ -68,6 +81,9 @@ class LiveKitParticipant:
     is_agent: bool = False
     published_tracks: int = 0
     is_service: bool = False  # an agent, egress or ingress: joins with the server's own tokens
+    tracks: tuple[LiveKitTrack, ...] = ()
+    can_publish_sources: tuple[str, ...] = ()  # empty: every source (when can_publish)
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +156,17 @@ def _call(operation: Callable[[api.LiveKitAPI], Awaitable[T]]) -> T:
         return pool.submit(asyncio.run, run()).result()
 
 
+def _track(info: api.TrackInfo) -> LiveKitTrack:
+    return LiveKitTrack(
+        sid=info.sid,
+        kind=api.TrackType.Name(info.type).lower(),
+        source=api.TrackSource.Name(info.source).lower(),
+        muted=info.muted,
+        simulcast=info.simulcast,
+        layers=tuple(f"{api.VideoQuality.Name(layer.quality)} {layer.width}x{layer.height}" for layer in info.layers),
+    )
+
+
 def _participant(info: api.ParticipantInfo) -> LiveKitParticipant:
     return LiveKitParticipant(
         identity=info.identity,
@@ -155,6 +182,9 @@ def _participant(info: api.ParticipantInfo) -> LiveKitParticipant:
         is_agent=info.kind == api.ParticipantInfo.Kind.AGENT,
         published_tracks=len(info.tracks),
         is_service=info.kind in SERVICE_KINDS,
+        tracks=tuple(_track(track) for track in info.tracks),
+        can_publish_sources=tuple(api.TrackSource.Name(s).lower() for s in info.permission.can_publish_sources),
+        hidden=info.permission.hidden,
     )
 
 
@@ -193,6 +223,13 @@ def list_participants(*, room: str) -> list[LiveKitParticipant]:
 
 def remove_participant(*, room: str, identity: str) -> None:
     _call(lambda c: c.room.remove_participant(api.RoomParticipantIdentity(room=room, identity=identity)))
+
+
+def mute_published_track(*, room: str, identity: str, track_sid: str, muted: bool = True) -> LiveKitTrack:
+    """Mute (or unmute) one published track of a participant; LiveKit tells its publisher."""
+    request = api.MuteRoomTrackRequest(room=room, identity=identity, track_sid=track_sid, muted=muted)
+    response = _call(lambda c: c.room.mute_published_track(request))
+    return _track(response.track)
 
 
 def update_permissions(
@@ -243,6 +280,31 @@ def set_publish_many(*, room: str, identities: list[str], can_publish: bool, can
             api.UpdateParticipantRequest(room=room, identity=identity, permission=permission)
         ),
     )
+
+
+def mute_tracks(*, room: str, tracks: list[tuple[str, str]]) -> int:
+    """Mute many published tracks at once, (identity, track sid) each; their publishers may unmute."""
+    done = 0
+
+    async def run_all(client: api.LiveKitAPI) -> int:
+        gate = asyncio.Semaphore(BULK_CONCURRENCY)
+
+        async def one(identity: str, sid: str) -> bool:
+            async with gate:
+                request = api.MuteRoomTrackRequest(room=room, identity=identity, track_sid=sid, muted=True)
+                try:
+                    await client.room.mute_published_track(request)
+                except api.TwirpError as exc:
+                    if exc.code == api.TwirpErrorCode.NOT_FOUND:
+                        return False
+                    raise
+                return True
+
+        return sum(await asyncio.gather(*(one(identity, sid) for identity, sid in tracks)))
+
+    if tracks:
+        done = _call(run_all)
+    return done
 
 
 def remove_many(*, room: str, identities: list[str]) -> int:
@@ -315,6 +377,63 @@ def mint_token(
         .to_jwt()
     )
     return Credentials(livekit_url=settings.LIVEKIT_URL, token=token, identity=identity)
+
+
+TRACK_SOURCES = ("camera", "microphone", "screen_share", "screen_share_audio")
+
+
+@dataclass(frozen=True)
+class SandboxGrants:
+    """What a token from the admins' sandbox allows, every grant chosen explicitly."""
+
+    publish_sources: tuple[str, ...] = ()
+    can_subscribe: bool = True
+    can_publish_data: bool = False
+    hidden: bool = False
+
+
+def mint_sandbox_token(
+    *, room: str, identity: str, name: str, ttl_seconds: int, grants: SandboxGrants, metadata: str = ""
+) -> Credentials:
+    """A join token an admin asked for by hand: never room admin, publishing only the chosen sources."""
+    video = api.VideoGrants(
+        room_join=True,
+        room=room,
+        room_create=False,
+        room_list=False,
+        room_record=False,
+        room_admin=False,
+        can_publish=bool(grants.publish_sources),
+        can_publish_sources=list(grants.publish_sources),
+        can_subscribe=grants.can_subscribe,
+        can_publish_data=grants.can_publish_data,
+        can_update_own_metadata=False,
+        hidden=grants.hidden,
+        recorder=False,
+        agent=False,
+    )
+    token = (
+        api.AccessToken(settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET)
+        .with_identity(identity)
+        .with_name(name)
+        .with_grants(video)
+        .with_metadata(metadata)
+        .with_attributes({"role": "sandbox"})
+        .with_ttl(timedelta(seconds=ttl_seconds))
+        .to_jwt()
+    )
+    return Credentials(livekit_url=settings.LIVEKIT_URL, token=token, identity=identity)
+
+
+def decode_token(token: str) -> dict[str, object]:
+    """The claims of a token we signed (checked against our secret), as LiveKit will read them."""
+    try:
+        claims: dict[str, object] = jwt.decode(
+            token, settings.LIVEKIT_API_SECRET, algorithms=["HS256"], options={"verify_aud": False}
+        )
+    except jwt.PyJWTError as exc:
+        raise LiveKitError(f"not a token of ours: {exc}") from exc
+    return claims
 
 
 def verify_webhook(*, body: bytes, authorization: str) -> WebhookEvent:

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.exceptions import LecternError
-from core.models import AISettings
+from core.models import AISettings, SiteDefaults
 from rooms.models import Room
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ def create_room(
     """A new room with a fresh random invite code; the AI assistant follows the admins' default unless given."""
     if ai_assistant is None:
         ai_assistant = AISettings.load().ai_assistant_default
+    defaults = SiteDefaults.load()
     title = title.strip()
     if not title:
         raise LecternError("The title cannot be empty.")
@@ -47,6 +48,8 @@ def create_room(
                     lobby=lobby,
                     webinar=webinar,
                     ai_assistant=ai_assistant,
+                    student_uploads=defaults.student_uploads_default,
+                    attendees_see_lecture=defaults.attendee_access_default,
                     pin_hash=hash_pin(pin) if pin else "",
                 )
         except IntegrityError:

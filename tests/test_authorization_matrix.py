@@ -66,6 +66,11 @@ def login_first(ok: int) -> dict[str, int | str]:
     return row(302, **dict.fromkeys(LOGGED_IN, ok))
 
 
+def admins_get(ok: int = 200) -> dict[str, int | str]:
+    """The admin dashboard: admins only; other accounts 403, everyone else to the login page."""
+    return row(302, admin=ok, outsider=403, host=403, cohost=403)
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -121,6 +126,7 @@ ROUTES = [
     # moderation
     Route("POST", f"{API}/rooms/{{code}}/participants/{{identity}}/kick", moderators(), {"ban": False}),
     Route("POST", f"{API}/rooms/{{code}}/mute-all", moderators(), {"lock": False}),
+    Route("POST", f"{API}/rooms/{{code}}/mute-mics", moderators()),
     Route("POST", f"{API}/rooms/{{code}}/lock", moderators(), {"locked": True}),
     Route("POST", f"{API}/rooms/{{code}}/participants/{{identity}}/speak", moderators(), {"allow": True}),
     Route(
@@ -271,6 +277,26 @@ ROUTES = [
         row(302, outsider=403, host=403, cohost=403),
         "form:role=HOST&is_active=on",
     ),
+    Route("POST", "/admin/accounts/{user_id}/password-reset/", admins_get(302)),
+    Route("POST", "/admin/accounts/invite/", admins_get(302), "form:email=invited%40uni.example"),
+    Route("GET", "/admin/health.json", admins_get()),
+    Route("GET", "/admin/settings/", admins_get()),
+    Route("POST", "/admin/settings/", admins_get(302), "form:retention_days=30"),
+    Route("GET", "/admin/sandbox/", admins_get()),
+    Route(
+        "POST",
+        "/admin/sandbox/",
+        admins_get(),
+        "form:room=matrix-sandbox&identity=sandbox-1&name=Tester&ttl_seconds=60&can_subscribe=on",
+    ),
+    Route("GET", "/admin/sandbox/test/", admins_get()),
+    Route("GET", "/admin/rooms/", admins_get()),
+    Route("GET", "/admin/rooms/{code}/", admins_get()),
+    Route("POST", "/admin/rooms/{code}/end/", admins_get(302)),
+    Route("POST", "/admin/rooms/{code}/participants/{identity}/kick/", admins_get(302)),
+    Route("POST", "/admin/rooms/{code}/participants/{identity}/tracks/{track_sid}/mute/", admins_get(302)),
+    Route("GET", "/admin/livekit-rooms/{name}/", admins_get(302)),
+    Route("POST", "/admin/livekit-rooms/{name}/close/", admins_get(302)),
     Route("GET", "/admin/ai/", row(302, admin=200, outsider=403, host=403, cohost=403)),
     Route("GET", "/admin/audit/", row(302, admin=200, outsider=403, host=403, cohost=403)),
     Route("GET", "/admin/egress/", row(302, admin=200, outsider=403, host=403, cohost=403)),
@@ -365,6 +391,8 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
         "recording_id": str(_recording(lecture).pk),
         "egress_id": "EG_notrunning",
         "token": "not-a-valid-token",
+        "name": lecture.livekit_room,
+        "track_sid": "TR_notatrack",
         **_course(room),
     }
     return Scene(room=room, clients=clients, fingerprints=fingerprints, params=params)

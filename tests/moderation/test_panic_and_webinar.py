@@ -104,3 +104,24 @@ def test_student_lowers_their_own_hand_and_cannot_raise_anyone_elses(host_client
     assert post_json(host_client, lower).status_code == 200
     assert host_client.get(f"/api/v1/rooms/{room.code}/hands").json() == []
     assert post_json(Client(), f"/api/v1/rooms/{room.code}/hand", {"raised": True}).status_code == 401
+
+
+def test_mute_all_mics_mutes_students_microphones_and_keeps_their_right_to_speak(
+    host_client: Client, room: Room, lecture, peers
+) -> None:
+    student = admit_student(host_client, room, "Grace", "fp-grace-00001")
+    peer = peers.connect(student.credentials)
+    peer.publish_tone()
+
+    def microphone() -> livekit_server.LiveKitTrack | None:
+        for participant in livekit_server.list_participants(room=lecture.livekit_room):
+            if participant.identity == student.identity:
+                return next((t for t in participant.tracks if t.source == "microphone"), None)
+        return None
+
+    wait_for(lambda: microphone() is not None, what="the student's microphone on the server")
+    response = post_json(host_client, f"/api/v1/rooms/{room.code}/mute-mics")
+    assert response.status_code == 200 and response.json() == {"count": 1}
+    wait_for(lambda: microphone().muted, what="the microphone muted by the server")
+    (info,) = [p for p in livekit_server.list_participants(room=lecture.livekit_room) if p.identity == student.identity]
+    assert info.can_publish, "unlike the panic button, the student may still unmute and speak"

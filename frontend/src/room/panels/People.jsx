@@ -146,6 +146,18 @@ export function People({ config, rooms, active, myRole, feed, handSet, confirm, 
     }
   }
 
+  function muteAllMics() {
+    confirm({
+      title: 'Mute all microphones?',
+      body: "Every student's microphone is muted now. Students may unmute themselves to speak; cameras stay on.",
+      confirmLabel: 'Mute all mics',
+      onConfirm: async () => {
+        const result = await post('/mute-mics');
+        if (result) say(`${result.count} microphone${result.count === 1 ? '' : 's'} muted.`);
+      },
+    });
+  }
+
   function stopAllSharing() {
     confirm({
       title: 'Stop all students from sharing?',
@@ -293,6 +305,9 @@ export function People({ config, rooms, active, myRole, feed, handSet, confirm, 
           </fieldset>
           <section className="host-tools danger-zone" aria-labelledby="room-controls-heading">
             <h3 id="room-controls-heading">Whole room</h3>
+            <button id="mute-mics" type="button" className="btn" onClick={muteAllMics}>
+              Mute all mics…
+            </button>
             <button id="panic" type="button" className="btn btn-danger-outline" onClick={stopAllSharing}>
               Stop all students from sharing…
             </button>
