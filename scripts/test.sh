@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DATABASE_URL=postgres://lectern@127.0.0.1:${PGPORT_TEST:-5434}/lectern
-export LIVEKIT_URL=ws://127.0.0.1:${LIVEKIT_TEST_PORT:-7890}
+export LIVEKIT_TEST_PORT=${LIVEKIT_TEST_PORT:-7890}
+export LIVEKIT_URL=ws://127.0.0.1:$LIVEKIT_TEST_PORT
 export LIVEKIT_API_KEY=lectern-test LIVEKIT_API_SECRET=lectern-test-only-livekit-secret-5e9a0c7d3b
 export REDIS_PORT_TEST=${REDIS_PORT_TEST:-6380}
 export TEST_WEB_PORT=${TEST_WEB_PORT:-8010}

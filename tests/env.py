@@ -6,7 +6,8 @@ These ports are the ones scripts/test.sh starts, so they never clash with a runn
 import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://lectern@127.0.0.1:5434/lectern")
-os.environ.setdefault("LIVEKIT_URL", "ws://127.0.0.1:7890")
+os.environ.setdefault("LIVEKIT_TEST_PORT", "7890")
+os.environ.setdefault("LIVEKIT_URL", f"ws://127.0.0.1:{os.environ['LIVEKIT_TEST_PORT']}")
 # The test profile's own secrets (scripts/test.sh gives livekit-server the same), never the
 # per-checkout ones `make dev` generates into var/secrets.env, which the tests do not read.
 os.environ.setdefault("DJANGO_SECRET_KEY", "lectern-test-only-django-secret-8c1f4e2a9b7d6053")
