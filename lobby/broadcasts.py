@@ -1,5 +1,5 @@
 """Group names, event types and notify_*(): the only place in lobby that calls group_send
-(the hosts' group belongs to participants/broadcasts.py; notify_hosts is re-exported for lobby's services).
+(the hosts' group belongs to participants/broadcasts.py).
 
 Guests each have a group of their own, so a token pushed at admission reaches that student only.
 """
@@ -10,7 +10,6 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from lobby.models import LobbyEntry
-from participants.broadcasts import notify_hosts
 
 
 def guest_group(guest_pk: int) -> str:
@@ -48,6 +47,3 @@ def notify_each_guest(*, messages: list[tuple[int, dict[str, Any]]]) -> None:
             await layer.group_send(guest_group(guest_pk), {"type": "lobby.status", "message": message})
 
     async_to_sync(send_all)()
-
-
-__all__ = ["entry_payload", "guest_group", "notify_each_guest", "notify_guest", "notify_guests", "notify_hosts"]

@@ -17,6 +17,7 @@ from lobby.exceptions import Banned, KnockRefused, WrongPin
 from lobby.models import LobbyEntry
 from participants.access import Actor
 from participants.bans import banned_among, find_ban, shares_a_banned_address
+from participants.broadcasts import notify_hosts
 from participants.cohosts import cohost_guest_ids, host_names
 from participants.histories import is_admitted
 from participants.identities import issue_guest_token, mint_guest_credentials, save_identities
@@ -84,7 +85,7 @@ def _check_pin(*, room: Room, pin: str | None, ip: str, fingerprint: str) -> Non
     )
     room_pk = room.pk
     transaction.on_commit(
-        lambda: broadcasts.notify_hosts(
+        lambda: notify_hosts(
             room_pk=room_pk,
             message={"type": "security.pin_paused", "message": "Too many wrong PINs: PIN entry is paused for an hour."},
         )
@@ -197,9 +198,7 @@ def _enter_or_wait(
     if created:
         payload = broadcasts.entry_payload(entry)
         room_pk = room.pk
-        transaction.on_commit(
-            lambda: broadcasts.notify_hosts(room_pk=room_pk, message={"type": "lobby.knock", "entry": payload})
-        )
+        transaction.on_commit(lambda: notify_hosts(room_pk=room_pk, message={"type": "lobby.knock", "entry": payload}))
     return KnockResult(guest=guest, status="waiting")
 
 
@@ -308,7 +307,7 @@ def admit_all(*, room: Room, by: Actor) -> int:
 
     def push() -> None:
         broadcasts.notify_each_guest(messages=messages)
-        broadcasts.notify_hosts(room_pk=room_pk, message={"type": "lobby.decided", "ids": decided})
+        notify_hosts(room_pk=room_pk, message={"type": "lobby.decided", "ids": decided})
 
     transaction.on_commit(push)
     return len(entries)
@@ -345,9 +344,7 @@ def reject_guest(*, entry: LobbyEntry, by: Actor, message: str = "") -> LobbyEnt
 def _after_decision(entry: LobbyEntry, *, guest_message: dict[str, Any]) -> None:
     guest_pk, room_pk, entry_pk = entry.guest_id, entry.lecture.room_id, entry.pk
     transaction.on_commit(lambda: broadcasts.notify_guest(guest_pk=guest_pk, message=guest_message))
-    transaction.on_commit(
-        lambda: broadcasts.notify_hosts(room_pk=room_pk, message={"type": "lobby.decided", "ids": [entry_pk]})
-    )
+    transaction.on_commit(lambda: notify_hosts(room_pk=room_pk, message={"type": "lobby.decided", "ids": [entry_pk]}))
 
 
 def message_waiting(*, room: Room, by: Actor, message: str) -> int:

@@ -192,11 +192,11 @@ def _set_publish(*, lecture: Lecture, identities: list[str], allow: bool, data: 
     )
 
 
-def _students_present(*, room: Room, lecture: Lecture) -> list[str]:
-    """The identities in LiveKit that belong to students (co-host guests excepted), in two calls."""
+def _students_present(*, room: Room, lecture: Lecture) -> list[livekit_server.LiveKitParticipant]:
+    """The participants in LiveKit who are students (co-host guests excepted), in two calls."""
     cohosts = cohost_identities(room=room)
     return [
-        p.identity
+        p
         for p in livekit_server.list_participants(room=lecture.livekit_room)
         if p.attributes.get("role") == "guest" and p.identity not in cohosts
     ]
@@ -212,7 +212,7 @@ def mute_all(*, room: Room, by: Actor, lock: bool = False) -> int:
             room.locked = True
         _audit("room.mute_all", room=room, by=by, lock=lock)
     # after the commit: a student who reconnects now gets a token without publish rights
-    muted = _students_present(room=room, lecture=lecture)
+    muted = [student.identity for student in _students_present(room=room, lecture=lecture)]
     _set_publish(lecture=lecture, identities=muted, allow=False)
     notice = {"type": "muted", "text": "The host muted everyone."}
     livekit_server.send_data(room=lecture.livekit_room, topic="lectern.notice", payload=notice, to_identities=muted)
@@ -225,12 +225,10 @@ def mute_all_microphones(*, room: Room, by: Actor) -> int:
     """ "Mute all mics": every student's microphone is muted on the server; students may unmute
     (unlike the panic button, which takes publish rights away). Returns how many were muted."""
     lecture = _live_lecture(room)
-    cohosts = cohost_identities(room=room)
     microphones = [
-        (participant.identity, track.sid)
-        for participant in livekit_server.list_participants(room=lecture.livekit_room)
-        if participant.attributes.get("role") == "guest" and participant.identity not in cohosts
-        for track in participant.tracks
+        (student.identity, track.sid)
+        for student in _students_present(room=room, lecture=lecture)
+        for track in student.tracks
         if track.source == "microphone" and not track.muted
     ]
     muted = livekit_server.mute_tracks(room=lecture.livekit_room, tracks=microphones)

@@ -21,6 +21,11 @@ def lecture_group(lecture_pk: int) -> str:
     return f"lecture.{lecture_pk}.live"
 
 
+def hosts_live_group(room_pk: int) -> str:
+    """The hosts' and co-hosts' live sockets (the lobby console is hosts_group)."""
+    return f"{hosts_group(room_pk)}.live"
+
+
 def participant_group(guest_pk: int) -> str:
     return f"participant.{guest_pk}.live"
 
@@ -44,7 +49,7 @@ def tell_lecture(*, lecture_pk: int, message: dict[str, Any]) -> None:
 
 def tell_room_hosts(*, room_pk: int, message: dict[str, Any]) -> None:
     """A server message to the hosts and co-hosts in the live lecture."""
-    _send_all([(f"{hosts_group(room_pk)}.live", message)])
+    _send_all([(hosts_live_group(room_pk), message)])
 
 
 def tell_participants(*, guest_pks: list[int], message: dict[str, Any]) -> None:

@@ -35,7 +35,7 @@ class LiveLectureConsumer(JsonConsumer):
         if room is None or lecture is None:
             return []
         live = broadcasts.lecture_group(lecture.pk)
-        hosts = f"{broadcasts.hosts_group(room.pk)}.live"
+        hosts = broadcasts.hosts_live_group(room.pk)
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
             if is_room_host(user, room):

@@ -26,6 +26,7 @@ from core.exceptions import ServiceUnavailable
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 API_TIMEOUT_SECONDS = 5
 
@@ -247,26 +248,26 @@ def update_permissions(
 BULK_CONCURRENCY = 16
 
 
-def _for_each(identities: list[str], call: Callable[[api.LiveKitAPI, str], Awaitable[object]]) -> int:
-    """Run one call per identity concurrently (bounded) on one client; returns how many succeeded.
-    Participants already gone are skipped; any other failure raises LiveKitError at the end."""
+def _for_each(items: list[Item], call: Callable[[api.LiveKitAPI, Item], Awaitable[object]]) -> int:
+    """Run one call per item concurrently (bounded) on one client; returns how many succeeded.
+    Participants or tracks already gone are skipped; any other failure raises LiveKitError at the end."""
 
     async def run_all(client: api.LiveKitAPI) -> int:
         gate = asyncio.Semaphore(BULK_CONCURRENCY)
 
-        async def one(identity: str) -> bool:
+        async def one(item: Item) -> bool:
             async with gate:
                 try:
-                    await call(client, identity)
+                    await call(client, item)
                 except api.TwirpError as exc:
                     if exc.code == api.TwirpErrorCode.NOT_FOUND:
                         return False
                     raise
                 return True
 
-        return sum(await asyncio.gather(*(one(identity) for identity in identities)))
+        return sum(await asyncio.gather(*(one(item) for item in items)))
 
-    return _call(run_all) if identities else 0
+    return _call(run_all) if items else 0
 
 
 def set_publish_many(*, room: str, identities: list[str], can_publish: bool, can_publish_data: bool = False) -> int:
@@ -284,27 +285,13 @@ def set_publish_many(*, room: str, identities: list[str], can_publish: bool, can
 
 def mute_tracks(*, room: str, tracks: list[tuple[str, str]]) -> int:
     """Mute many published tracks at once, (identity, track sid) each; their publishers may unmute."""
-    done = 0
 
-    async def run_all(client: api.LiveKitAPI) -> int:
-        gate = asyncio.Semaphore(BULK_CONCURRENCY)
+    def mute(client: api.LiveKitAPI, track: tuple[str, str]) -> Awaitable[object]:
+        identity, sid = track
+        request = api.MuteRoomTrackRequest(room=room, identity=identity, track_sid=sid, muted=True)
+        return client.room.mute_published_track(request)
 
-        async def one(identity: str, sid: str) -> bool:
-            async with gate:
-                request = api.MuteRoomTrackRequest(room=room, identity=identity, track_sid=sid, muted=True)
-                try:
-                    await client.room.mute_published_track(request)
-                except api.TwirpError as exc:
-                    if exc.code == api.TwirpErrorCode.NOT_FOUND:
-                        return False
-                    raise
-                return True
-
-        return sum(await asyncio.gather(*(one(identity, sid) for identity, sid in tracks)))
-
-    if tracks:
-        done = _call(run_all)
-    return done
+    return _for_each(tracks, mute)
 
 
 def remove_many(*, room: str, identities: list[str]) -> int:

@@ -144,11 +144,3 @@ def _apply(event: livekit_server.WebhookEvent, lecture: Lecture) -> bool:
     elif event.event in ("participant_left", "participant_connection_aborted"):
         attendance.record_leave(lecture=lecture, identity=event.participant_identity, at=at)
     return False
-
-
-def record_webhook(*, event: livekit_server.WebhookEvent) -> bool:
-    """Store a verified event and apply the room's pending events now (tests, tools); False for a repeat."""
-    created = store_webhook(event=event)
-    if created:
-        apply_pending(livekit_room=event.room_name)
-    return created

@@ -1,7 +1,6 @@
 """Template tags other apps' pages use to show recording state without importing recordings."""
 
 from django import template
-from django.utils.html import format_html
 
 from recordings.models import Recording, RecordingSettings
 from rooms.models import Lecture, Room
@@ -15,25 +14,11 @@ NOTICE = (
 
 
 @register.simple_tag
-def recording_notice(room: Room) -> str:
-    """Tell a student before they enter that the lecture is (or will be) recorded."""
-    recorded = (
-        RecordingSettings.objects.filter(room=room, auto_record=True).exists()
-        or Recording.objects.running().filter(room=room).exists()
-    )
-    if not recorded:
-        return ""
-    return format_html('<p id="join-recorded" class="notice notice-warning" role="note">{}</p>', NOTICE)
-
-
-@register.simple_tag
 def recording_notice_text(room: Room) -> str:
     """The same notice as plain text, for the room page's pre-join (escaped where it is shown)."""
-    recorded = (
-        RecordingSettings.objects.filter(room=room, auto_record=True).exists()
-        or Recording.objects.running().filter(room=room).exists()
-    )
-    return NOTICE if recorded else ""
+    if RecordingSettings.objects.filter(room=room, auto_record=True).exists():
+        return NOTICE
+    return NOTICE if Recording.objects.running().filter(room=room).exists() else ""
 
 
 @register.inclusion_tag("recordings/player.html", takes_context=True)
