@@ -442,3 +442,14 @@ def test_the_player_may_follow_a_signed_link_to_the_s3_bucket(settings: Any) -> 
     settings.STORAGE_BACKEND = "s3"
     settings.S3_ENDPOINT_URL = "https://files.uni.example:9000/"
     assert "media-src 'self' blob: https://files.uni.example:9000;" in content_security_policy("n")
+
+
+def test_only_the_layout_page_may_connect_to_the_livekit_url_egress_uses(client: Client, settings: Any) -> None:
+    """In Compose egress reaches LiveKit at ws://livekit:7880 and hands that URL to the layout page."""
+    settings.EGRESS_LIVEKIT_URL = "ws://livekit:7880"
+    layout = client.get("/recordings/layout/")["Content-Security-Policy"]
+    connect = next(part for part in layout.split("; ") if part.startswith("connect-src "))
+    assert "ws://livekit:7880" in connect.split() and "http://livekit:7880" in connect.split()
+    assert "livekit:7880" not in client.get("/")["Content-Security-Policy"]
+    settings.EGRESS_LIVEKIT_URL = ""
+    assert "livekit:7880" not in client.get("/recordings/layout/")["Content-Security-Policy"]
