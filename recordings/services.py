@@ -4,6 +4,7 @@ access, deletion, room defaults and retention."""
 import logging
 import posixpath
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from core import storage
 from core.exceptions import LecternError, RoomNotLive
+from lectures.retention import delete_finished_lecture, expired_lectures
 from recordings.broadcasts import notify_recording_status
 from recordings.exceptions import AlreadyRecording, NotRecording, RecorderUnavailable
 from recordings.models import Access, Recording, RecordingSettings
@@ -264,6 +266,30 @@ def delete_expired_recordings(*, now: datetime | None = None) -> int:
     for recording in expired:
         delete_recording(recording=recording)
     return len(expired)
+
+
+@dataclass(frozen=True)
+class RetentionPass:
+    recordings: int
+    lectures: int
+
+
+def apply_retention(*, now: datetime | None = None) -> RetentionPass:
+    """One retention pass: recordings older than RECORDING_RETENTION_DAYS, then finished lectures older
+    than the admins' retention days (core.models.SiteDefaults) with everything they hold, recordings
+    and their files included. The task worker runs it every hour (recordings.tasks.apply_retention)."""
+    now = now or timezone.now()
+    recordings = delete_expired_recordings(now=now)
+    lectures = 0
+    for lecture in expired_lectures(now=now):
+        for recording in Recording.objects.filter(lecture=lecture):
+            delete_recording(recording=recording)
+            recordings += 1
+        delete_finished_lecture(lecture=lecture)
+        lectures += 1
+    if recordings or lectures:
+        logger.info("retention deleted %d recording(s) and %d lecture(s)", recordings, lectures)
+    return RetentionPass(recordings=recordings, lectures=lectures)
 
 
 LOST_RECORDING = "The recorder stopped unexpectedly (the egress service crashed or restarted); start a new recording."

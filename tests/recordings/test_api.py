@@ -351,7 +351,7 @@ def test_lecture_model_is_where_recordings_expects_it() -> None:
 
 def test_a_student_is_told_at_the_invite_page_that_the_lecture_is_recorded(client: Client, room: Room) -> None:
     assert b"join-recorded" not in client.get(f"/j/{room.code}").content
-    RecordingSettings.objects.create(room=room, auto_record=True)
+    RecordingSettings.objects.update_or_create(room=room, defaults={"auto_record": True})
     page = client.get(f"/j/{room.code}").content.decode()
     assert "This lecture is recorded" in page and "not to be transcribed" in page
 
@@ -427,7 +427,7 @@ def test_opening_a_room_that_records_automatically_does_not_wait_for_egress(
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    RecordingSettings.objects.create(room=room, auto_record=True)
+    RecordingSettings.objects.update_or_create(room=room, defaults={"auto_record": True})
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         assert host_client.post(f"{API}/rooms/{room.code}/token").status_code == 200
