@@ -89,8 +89,7 @@ def start_recording(*, room: Room, by: User | None, audio_only: bool | None = No
         recording.egress_updated_at = egress.updated_at
         recording.status = _RUNNING.get(egress.status, Recording.Status.STARTING)
         recording.save(update_fields=["egress_id", "egress_updated_at", "status"])
-        livekit_room = lecture.livekit_room
-        transaction.on_commit(lambda: notify_recording_status(livekit_room=livekit_room, recording=recording))
+        transaction.on_commit(lambda: notify_recording_status(recording=recording))
         if settings.EGRESS_HEALTH_URL:
             from recordings.tasks import WATCH_EVERY, watch_recording
 
@@ -109,9 +108,7 @@ def stop_recording(*, room: Room) -> Recording:
         if recording is None:
             raise NotRecording("This lecture is not being recorded.")
         _stop_egress(recording)
-        transaction.on_commit(
-            lambda: notify_recording_status(livekit_room=recording.lecture.livekit_room, recording=recording)
-        )
+        transaction.on_commit(lambda: notify_recording_status(recording=recording))
     return recording
 
 
@@ -192,8 +189,7 @@ def apply_egress_report(*, egress: livekit_server.Egress) -> Recording | None:
         )
         if recording is None or not _apply(recording, egress):
             return None
-        livekit_room = recording.lecture.livekit_room
-        transaction.on_commit(lambda: notify_recording_status(livekit_room=livekit_room, recording=recording))
+        transaction.on_commit(lambda: notify_recording_status(recording=recording))
     return recording
 
 
@@ -330,8 +326,7 @@ def check_recording(*, recording: Recording, recheck_after: float = 2.0) -> Reco
         locked.error = LOST_RECORDING
         locked.ended_at = timezone.now()
         locked.save(update_fields=["status", "error", "ended_at"])
-        livekit_room = locked.lecture.livekit_room
-        transaction.on_commit(lambda: notify_recording_status(livekit_room=livekit_room, recording=locked))
+        transaction.on_commit(lambda: notify_recording_status(recording=locked))
     logger.warning("recording %s lost its egress %s", locked.pk, locked.egress_id)
     return locked
 

@@ -453,3 +453,33 @@ def test_only_the_layout_page_may_connect_to_the_livekit_url_egress_uses(client:
     assert "livekit:7880" not in client.get("/")["Content-Security-Policy"]
     settings.EGRESS_LIVEKIT_URL = ""
     assert "livekit:7880" not in client.get("/recordings/layout/")["Content-Security-Policy"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_egress_reaches_everyone_in_the_lecture_through_the_live_socket(
+    client: Client, running: Recording
+) -> None:
+    """The one path recording status takes to the room page (no LiveKit data copy)."""
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from participants.broadcasts import lecture_group
+    from webhooks.dispatch import drain
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(lecture_group(running.lecture_id), channel)
+    failed = _egress(running, "failed", time.time_ns(), error="pipeline died")
+    assert egress_webhook(client, event="egress_ended", egress=failed, event_id="EV_live").status_code == 200
+    drain()
+
+    async def next_message() -> dict[str, Any]:
+        return dict(await asyncio.wait_for(layer.receive(channel), timeout=5))
+
+    event = async_to_sync(next_message)()
+    assert event["message"] == {
+        "type": "recording.status",
+        "recording": {"id": running.pk, "status": "failed", "recording": False, "error": "pipeline died"},
+    }
