@@ -26,6 +26,7 @@ COMPOSE_FILES = [ROOT / "docker-compose.yml", ROOT / "docker-compose.prod.yml"]
 ENV_EXAMPLE = ROOT / "deploy" / "env.production.example"
 COMPOSECHECK = ROOT / "tools" / "bin" / "composecheck"
 LIVEKIT_SERVER = ROOT / "tools" / "bin" / "server"
+EGRESS = ROOT / "tools" / "bin" / "egress"
 
 APP_SERVICES = {"web", "agent", "tasks"}
 ONE_SHOTS = {"migrate", "minio-init"}
@@ -545,6 +546,19 @@ def test_egress_config_uses_only_keys_egress_knows(egress_config: dict[str, Any]
     assert set(egress_config) <= EGRESS_KEYS, set(egress_config) - EGRESS_KEYS
     assert set(egress_config["cpu_cost"]) <= EGRESS_CPU_KEYS
     assert set(egress_config["s3"]) <= EGRESS_S3_KEYS
+
+
+@pytest.mark.skipif(not EGRESS.exists(), reason="tools/bin/egress (LiveKit Egress v1.8.6) is not built")
+def test_egress_parses_the_config_compose_gives_it(tmp_path: Path, egress_config: dict[str, Any]) -> None:
+    """Egress v1.8.6's own loader (our build of the same module the image runs): the config parses and
+    egress gets as far as dialling LiveKit's Redis, which does not exist here."""
+    config = tmp_path / "egress.yaml"
+    config.write_text(yaml.safe_dump(egress_config))
+    env = {"PATH": os.environ["PATH"], "LIVEKIT_API_KEY": "lectern", "LIVEKIT_API_SECRET": "x" * 32}
+    result = subprocess.run([str(EGRESS), "--config", str(config)], env=env, capture_output=True, text=True, timeout=60)
+    output = result.stdout + result.stderr
+    assert "could not parse config" not in output, output
+    assert f'"addr": "{egress_config["redis"]["address"]}"' in output, output
 
 
 def test_egress_and_livekit_share_one_redis(project: dict[str, Any], egress_config: dict[str, Any]) -> None:
