@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from audit.services import record_audit
 from chat.models import SharedFile
 from core import storage
 from core.models import SiteDefaults
@@ -34,6 +35,13 @@ def delete_finished_lecture(*, lecture: Lecture) -> None:
         if locked is None:
             return
         keys = list(SharedFile.objects.filter(lecture=locked).values_list("storage_key", flat=True))
+        record_audit(
+            action="lecture.expired",
+            room=locked.room,
+            actor_label="Lectern",
+            target=locked.title,
+            detail={"lecture": locked.pk, "ended_at": locked.ended_at.isoformat() if locked.ended_at else None},
+        )
         locked.delete()
         transaction.on_commit(lambda: _delete_files(keys))
     logger.info("lecture %s deleted by retention (%d shared files)", lecture.pk, len(keys))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
+from audit.models import AuditEvent
 from chat.models import ChatMessage, SharedFile
 from core.models import SiteDefaults
 from recordings.models import Recording, RecordingSettings
@@ -112,6 +113,8 @@ def test_the_pass_deletes_recordings_after_the_deployment_setting_and_lectures_a
     assert not ChatMessage.objects.filter(lecture_id=lecture.pk).exists()
     assert not SharedFile.objects.filter(lecture_id=lecture.pk).exists() and not stored(shared_key)
     assert Lecture.objects.filter(pk=live.pk).exists(), "a live lecture is never deleted"
+    audit = AuditEvent.objects.get(action="lecture.expired")
+    assert (audit.room_id, audit.target, audit.actor_label) == (room.pk, "graphs", "Lectern")
     assert Room.objects.filter(pk=room.pk).exists()
 
 
