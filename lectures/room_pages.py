@@ -40,10 +40,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Room created. Share its invite link with your students.")
         return redirect("rooms:detail", code=room.code)
-    rooms = [(room, readable_pin(room)) for room in Room.objects.hosted_by(user)]
+    rooms = list(Room.objects.hosted_by(user))
+    rooms_and_pins = [(room, readable_pin(room)) for room in rooms]
     bans = BannedEntry.objects.active().filter(host=user).select_related("room")
     status = 400 if request.method == "POST" else 200
-    return render(request, "rooms/dashboard.html", {"form": form, "rooms": rooms, "bans": bans}, status=status)
+    return render(
+        request,
+        "rooms/dashboard.html",
+        {"form": form, "rooms": rooms, "rooms_and_pins": rooms_and_pins, "bans": bans},
+        status=status,
+    )
 
 
 @login_required

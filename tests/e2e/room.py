@@ -15,10 +15,12 @@ def open_lecture(page: Page) -> None:
     wait_connected(page)
 
 
-def knock(page: Page, code: str, name: str) -> None:
-    """A student's pre-join with its default choices, then the waiting room."""
+def knock(page: Page, code: str, name: str, pin: str = "") -> None:
+    """A student's pre-join with its default choices (and the PIN if given), then the waiting room."""
     page.goto(f"/j/{code}")
     page.fill("#join-name", name)
+    if pin:
+        page.fill("#join-pin", pin)
     page.click("#join-submit")
     expect(page.get_by_text("The host will let you in soon.")).to_be_visible()
     # the waiting room's socket is up: from now on the host's messages and decisions reach this page
