@@ -200,6 +200,14 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
             { label: 'Waiting room', onClick: () => setPanel('people') },
           ],
         });
+      } else if (kind === 'pin_paused') {
+        pushToast({
+          kind: 'notice',
+          text: item.message || 'Too many wrong PINs: PIN entry is paused.',
+          actions: [{ label: 'Let students enter the PIN again', primary: true, onClick: () => post('/pin-pause/lift') }],
+        });
+      } else if (kind === 'pin_resumed') {
+        say(item.message || 'Students can enter the PIN again.');
       } else {
         const id = encodeURIComponent(item.identity);
         pushToast({
