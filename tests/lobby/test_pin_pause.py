@@ -79,7 +79,9 @@ async def test_several_browsers_pause_it_the_host_is_told_and_lifts_it(
     assert admitted.status_code == 202
     again = await sync_to_async(post_json)(host_client, f"/api/v1/rooms/{room.code}/pin-pause/lift")
     assert again.json() == {"lifted": False}
-    events = await sync_to_async(list)(AuditEvent.objects.filter(room=room, action="pin.pause_lifted"))
+    events: list[AuditEvent] = await sync_to_async(
+        lambda: list(AuditEvent.objects.filter(room=room, action="pin.pause_lifted"))
+    )()
     assert len(events) == 1 and events[0].actor_label == "prof@uni.example"
 
 
