@@ -1,6 +1,6 @@
 """Steps on the room page that several browser tests share (the page is frontend/src/room.jsx)."""
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 VIDEO_PLAYING = "el => el.readyState >= 2 && el.videoWidth > 0"
 
@@ -47,3 +47,16 @@ def tile_video_plays(page: Page, identity: str) -> None:
     video = page.locator(f'.tile[data-identity="{identity}"][data-source="camera"] video').first
     expect(video).to_be_attached()
     page.wait_for_function(f"el => ({VIDEO_PLAYING})(el)", arg=video.element_handle(), timeout=20_000)
+
+
+def pause_pin_entry(context: BrowserContext, code: str) -> None:
+    """Ten wrong PINs over HTTP from four browsers (three count per browser): the room's PIN entry pauses."""
+    context.request.get(f"/j/{code}")  # the CSRF cookie
+    token = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
+    for attempt in range(10):
+        response = context.request.post(
+            f"/api/v1/rooms/{code}/join",
+            data={"display_name": "Guesser", "fingerprint": f"fp-guesser-{attempt // 3:04d}", "pin": f"9{attempt}99"},
+            headers={"X-CSRFToken": token},
+        )
+        assert response.status == 403, response.text()

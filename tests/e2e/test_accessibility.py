@@ -9,7 +9,7 @@ from rooms.models import Lecture, Room
 from rooms.services import create_room
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PASSWORD, log_in
-from tests.e2e.room import knock, open_lecture, open_panel, wait_connected
+from tests.e2e.room import knock, open_lecture, open_panel, pause_pin_entry, wait_connected
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -79,9 +79,18 @@ def test_room_pages_are_accessible_for_host_and_student(new_context) -> None:
     assert_accessible(student, "student room with chat")
 
     expect(host.locator(".toast", has_text="Grace raised their hand")).to_be_visible()
+    # wrong PINs from four browsers pause PIN entry: the host is told, with the way to lift it
+    pause_pin_entry(new_context(), room.code)
+    expect(host.locator(".toast", has_text="Too many wrong PINs")).to_be_visible()
     for panel in ("people", "chat", "files"):
         open_panel(host, panel)
+        if panel == "people":
+            expect(host.locator("#lobby-notice")).to_contain_text("PIN entry is paused")
         assert_accessible(host, f"host room, {panel} panel")
+    open_panel(host, "people")
+    host.get_by_role("button", name="Let students enter the PIN again").first.click()
+    expect(host.locator("#lobby-notice")).to_have_count(0)
+    expect(host.locator("#moderation-notice")).to_contain_text("let students enter the PIN again")
     host.click("#toggle-more")
     assert_accessible(host, "host room, more dialog")
     host.keyboard.press("Escape")
