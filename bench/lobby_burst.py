@@ -3,7 +3,8 @@
     .venv/bin/python bench/lobby_burst.py [--students 500] [--profile]
 
 Self-contained: starts its own PostgreSQL (profile test-bench, port 5494, a fresh database each run),
-livekit-server (7950) and daphne (8070), runs the migrations, creates a host and a room in-process,
+livekit-server (7950) and daphne (8070) — BENCH_PG_PORT, BENCH_LIVEKIT_PORT, BENCH_WEB_PORT move
+them —, runs the migrations, creates a host and a room in-process,
 and drives everything else over HTTP and websockets exactly as browsers do (each student has its own
 cookie jar: GET /j/<code> for the CSRF cookie, POST .../join, then WS /ws/lobby/<code>/). The host's
 room page is simulated too: its /ws/rooms/<code>/host/ socket is open throughout, as in a real lecture.
@@ -52,9 +53,10 @@ from yarl import URL
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 PROFILE = "test-bench"
-PG_PORT = 5494
-LK_PORT = 7950
-WEB_PORT = 8070
+# Overridable so that a bench can run beside other people's test runs on a shared machine.
+PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5494"))
+LK_PORT = int(os.environ.get("BENCH_LIVEKIT_PORT", "7950"))
+WEB_PORT = int(os.environ.get("BENCH_WEB_PORT", "8070"))
 BASE = f"http://127.0.0.1:{WEB_PORT}"
 WS_BASE = f"ws://127.0.0.1:{WEB_PORT}"
 ORIGIN = BASE

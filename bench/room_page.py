@@ -3,7 +3,8 @@
     .venv/bin/python bench/room_page.py [--participants 50] [--rounds 10] [--observe 60] [--fps 5]
 
 Self-contained, on the lobby burst's services (bench/lobby_burst.py: its own PostgreSQL on 5494,
-livekit-server on 7950, daphne on 8070, a fresh database; every process is stopped at the end):
+livekit-server on 7950, daphne on 8070 — BENCH_PG_PORT, BENCH_LIVEKIT_PORT, BENCH_WEB_PORT move
+them —, a fresh database; every process is stopped at the end):
 
 1. The professor opens a lobby room (POST .../token with their session) and publishes a camera (a
    moving test pattern, 640×360) and a microphone from the Python SDK, as the host identity.
@@ -218,7 +219,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 async def student_round(browser: Any, host: aiohttp.ClientSession, code: str, name: str, stay: float) -> dict[str, Any]:
     """One Chromium student: knock with the default choices, get admitted, wait for the professor's frame."""
-    context = await browser.new_context(base_url=BASE, permissions=["camera", "microphone"])
+    # Playwright's string waits are evaluated like eval(), which the page's CSP forbids (as in tests/e2e)
+    context = await browser.new_context(base_url=BASE, permissions=["camera", "microphone"], bypass_csp=True)
     await context.add_init_script(FIRST_FRAME_SCRIPT)
     page = await context.new_page()
     try:

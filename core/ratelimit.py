@@ -24,6 +24,12 @@ def record_hit(*, key: str) -> None:
     RateLimitHit.objects.create(key=key)
 
 
+def clear_hits(*, key: str) -> int:
+    """Forget every hit of `key` (a host lifting a pause); how many there were."""
+    deleted, _ = RateLimitHit.objects.filter(key=key).delete()
+    return deleted
+
+
 def prune_hits(*, older_than: timedelta = timedelta(hours=2)) -> int:
     deleted, _ = RateLimitHit.objects.filter(created_at__lt=timezone.now() - older_than).delete()
     return deleted

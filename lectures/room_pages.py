@@ -18,6 +18,7 @@ from rooms import services
 from rooms.access import get_room_for_owner
 from rooms.forms import RoomEditForm, RoomForm
 from rooms.models import Room
+from rooms.pins import readable_pin
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -39,10 +40,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Room created. Share its invite link with your students.")
         return redirect("rooms:detail", code=room.code)
-    rooms = Room.objects.hosted_by(user)
+    rooms = list(Room.objects.hosted_by(user))
+    rooms_and_pins = [(room, readable_pin(room)) for room in rooms]
     bans = BannedEntry.objects.active().filter(host=user).select_related("room")
     status = 400 if request.method == "POST" else 200
-    return render(request, "rooms/dashboard.html", {"form": form, "rooms": rooms, "bans": bans}, status=status)
+    return render(
+        request,
+        "rooms/dashboard.html",
+        {"form": form, "rooms": rooms, "rooms_and_pins": rooms_and_pins, "bans": bans},
+        status=status,
+    )
 
 
 @login_required
@@ -76,6 +83,7 @@ def room_detail(request: HttpRequest, code: str) -> HttpResponse:
             "token_url": reverse("api:host_token", kwargs={"code": room.code}),
             "is_host": True,
             "display_name": user.display_name,
+            "pin": readable_pin(room),
         },
     )
 
@@ -107,7 +115,9 @@ def room_edit(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, "The room is saved.")
         return redirect("rooms:dashboard")
     status = 400 if request.method == "POST" else 200
-    return render(request, "rooms/room_edit.html", {"room": room, "form": form}, status=status)
+    return render(
+        request, "rooms/room_edit.html", {"room": room, "pin": readable_pin(room), "form": form}, status=status
+    )
 
 
 @login_required

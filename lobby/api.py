@@ -67,6 +67,10 @@ class ErrorOut(Schema):
     detail: str
 
 
+class LiftedOut(Schema):
+    lifted: bool
+
+
 @router.post(
     "/{code}/join",
     response={200: JoinOut, 202: JoinOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut},
@@ -151,3 +155,10 @@ def reject(request: HttpRequest, code: str, entry_id: int, payload: RejectIn | N
         entry=services.get_entry(room=room, entry_id=entry_id), by=actor, message=payload.message if payload else ""
     )
     return StatusOut(id=entry.pk, status=entry.status)
+
+
+@router.post("/{code}/pin-pause/lift", response={200: LiftedOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def lift_pin_pause(request: HttpRequest, code: str) -> LiftedOut:
+    """Hosts let students enter the PIN again after too many wrong PINs paused it; false when it was not paused."""
+    room, actor = get_moderator(request, code)
+    return LiftedOut(lifted=services.lift_pin_pause(room=room, by=actor))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from core.exceptions import LecternError, NotFound, RateLimited, RoomNotLive
-from core.ratelimit import record_hit, retry_after
+from core.ratelimit import clear_hits, record_hit, retry_after
 from core.text import same_name
 from lobby import broadcasts
 from lobby.exceptions import Banned, KnockRefused, WrongPin
@@ -28,15 +28,21 @@ from rooms.services import check_pin
 
 logger = logging.getLogger(__name__)
 
-# Wrong PINs: one browser may miss 5 times a minute in a room, one network address 30 times (a hall
-# of students behind one NAT, a few of them mistyping); past 10 in an hour the room's PIN entry
-# pauses and its hosts are told. Successful joins spend nothing. See docs/security.md.
+# Wrong PINs: one browser may miss 5 times a minute in a room (and 10 times an hour), one network
+# address 30 times a minute (a hall of students behind one NAT, a few of them mistyping); past 10
+# in an hour the room's PIN entry pauses and its hosts are told, who may lift the pause. A browser
+# counts for at most 3 of the room's 10, so one student cannot pause the room alone (scripted
+# guessing with ever new fingerprints still does). Successful joins spend nothing. See
+# docs/security.md.
 BROWSER_PIN_ATTEMPTS = 5
 NETWORK_PIN_ATTEMPTS = 30
 PIN_WINDOW = timedelta(minutes=1)
 # Failed PINs per room: past this, PIN entry for the room pauses and the host is told.
 ROOM_FAILURES = 10
 ROOM_WINDOW = timedelta(hours=1)
+BROWSER_HOURLY_FAILURES = 10
+BROWSER_SHARE_OF_ROOM = 3
+PIN_PAUSED = "Too many wrong PINs: PIN entry is paused for an hour."
 MAX_REJECTIONS = 2
 
 
@@ -51,34 +57,65 @@ def _room_key(room: Room) -> str:
     return f"pin-room:{room.pk}"
 
 
-def _pin_keys(*, room: Room, ip: str, fingerprint: str) -> list[tuple[str, int]]:
+def _browser_hour_key(*, room: Room, ip: str, fingerprint: str) -> str:
+    return f"pin-browser-hour:{room.pk}:{ip}:{fingerprint}"
+
+
+def _pin_keys(*, room: Room, ip: str, fingerprint: str) -> list[tuple[str, int, timedelta]]:
     """The budgets one wrong PIN spends: this browser's, then this network's, in this room only."""
     return [
-        (f"pin-browser:{room.pk}:{ip}:{fingerprint}", BROWSER_PIN_ATTEMPTS),
-        (f"pin-net:{room.pk}:{ip}", NETWORK_PIN_ATTEMPTS),
+        (f"pin-browser:{room.pk}:{ip}:{fingerprint}", BROWSER_PIN_ATTEMPTS, PIN_WINDOW),
+        (_browser_hour_key(room=room, ip=ip, fingerprint=fingerprint), BROWSER_HOURLY_FAILURES, ROOM_WINDOW),
+        (f"pin-net:{room.pk}:{ip}", NETWORK_PIN_ATTEMPTS, PIN_WINDOW),
     ]
+
+
+def pin_pause_remaining(*, room: Room) -> int:
+    """Seconds until the room's PIN entry resumes by itself; 0 when it is not paused."""
+    return retry_after(key=_room_key(room), limit=ROOM_FAILURES, window=ROOM_WINDOW)
+
+
+@transaction.atomic
+def lift_pin_pause(*, room: Room, by: Actor) -> bool:
+    """A host lets students enter the PIN again (the room's count of wrong PINs starts over)."""
+    if not pin_pause_remaining(room=room):
+        return False
+    clear_hits(key=_room_key(room))
+    record_audit(action="pin.pause_lifted", room=room, actor=by.user, actor_label=by.label)
+    room_pk = room.pk
+    transaction.on_commit(
+        lambda: notify_hosts(
+            room_pk=room_pk,
+            message={"type": "security.pin_resumed", "message": f"{by.display_name} let students enter the PIN again."},
+        )
+    )
+    return True
 
 
 def _check_pin(*, room: Room, pin: str | None, ip: str, fingerprint: str) -> None:
     if not room.requires_pin:
         return
-    paused = retry_after(key=_room_key(room), limit=ROOM_FAILURES, window=ROOM_WINDOW)
+    paused = pin_pause_remaining(room=room)
     if paused:
         raise RateLimited(
             "PIN entry for this room is paused after too many wrong PINs. The host has been told.",
             retry_after=paused,
         )
     # checked before bcrypt, so a guesser cannot make the server hash at will
-    for key, limit in _pin_keys(room=room, ip=ip, fingerprint=fingerprint):
-        wait = retry_after(key=key, limit=limit, window=PIN_WINDOW)
+    for key, limit, window in _pin_keys(room=room, ip=ip, fingerprint=fingerprint):
+        wait = retry_after(key=key, limit=limit, window=window)
         if wait:
             raise RateLimited("Too many wrong PINs. Wait a moment and try again.", retry_after=wait)
     if pin and check_pin(room=room, pin=pin):
         return
-    for key, _ in _pin_keys(room=room, ip=ip, fingerprint=fingerprint):
+    # this browser's first few failures of the hour count towards the room's pause, no more
+    hour_key = _browser_hour_key(room=room, ip=ip, fingerprint=fingerprint)
+    counts_for_room = not retry_after(key=hour_key, limit=BROWSER_SHARE_OF_ROOM, window=ROOM_WINDOW)
+    for key, _, _ in _pin_keys(room=room, ip=ip, fingerprint=fingerprint):
         record_hit(key=key)
-    record_hit(key=_room_key(room))
-    if not retry_after(key=_room_key(room), limit=ROOM_FAILURES, window=ROOM_WINDOW):
+    if counts_for_room:
+        record_hit(key=_room_key(room))
+    if not counts_for_room or not pin_pause_remaining(room=room):
         raise WrongPin("That PIN is not right." if pin else "This room needs a PIN.")
     record_audit(
         action="pin.paused", room=room, actor_label="system", ip_address=ip, detail={"failures": ROOM_FAILURES}
@@ -87,7 +124,7 @@ def _check_pin(*, room: Room, pin: str | None, ip: str, fingerprint: str) -> Non
     transaction.on_commit(
         lambda: notify_hosts(
             room_pk=room_pk,
-            message={"type": "security.pin_paused", "message": "Too many wrong PINs: PIN entry is paused for an hour."},
+            message={"type": "security.pin_paused", "message": PIN_PAUSED},
         )
     )
     raise WrongPin("That PIN is not right.")

@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 
 from core.consumers import CLOSE_FORBIDDEN, JsonConsumer
 from lobby import broadcasts as lobby_broadcasts
-from lobby.services import waiting_entries
+from lobby.services import PIN_PAUSED, pin_pause_remaining, waiting_entries
 from moderation.selectors import hands_payload
 from participants.access import is_room_host
 from participants.broadcasts import hosts_group
@@ -35,6 +35,8 @@ class HostRoomConsumer(JsonConsumer):
             return None
         waiting = [lobby_broadcasts.entry_payload(entry) for entry in waiting_entries(room=room)]
         messages: list[dict[str, Any]] = [{"type": "lobby.snapshot", "waiting": waiting}]
+        if room.requires_pin and pin_pause_remaining(room=room):
+            messages.append({"type": "security.pin_paused", "message": PIN_PAUSED})
         lecture = room.current_lecture()
         if lecture is not None:
             messages.append({"type": "hands.changed", "hands": hands_payload(lecture=lecture)})

@@ -18,6 +18,7 @@ from core.ratelimit import refuse_unknown_code
 from rooms import services
 from rooms.access import get_room
 from rooms.models import Room
+from rooms.pins import readable_pin
 
 router = Router(tags=["rooms"])
 
@@ -41,6 +42,10 @@ class RoomOut(Schema):
     webinar: bool
     ai_assistant: bool
     requires_pin: bool
+    pin: str | None = Field(
+        description="the PIN, for the room's hosts only; null without a PIN or for a PIN set before "
+        "Lectern kept them readable (requires_pin true: change it to see it)"
+    )
     status: str
 
 
@@ -62,6 +67,7 @@ def request_user(request: HttpRequest) -> User:
 
 
 def room_out(room: Room) -> RoomOut:
+    """A room as its hosts see it (with its PIN): only for routes that checked the caller is a host."""
     return RoomOut(
         id=room.pk,
         code=room.code,
@@ -71,6 +77,7 @@ def room_out(room: Room) -> RoomOut:
         webinar=room.webinar,
         ai_assistant=room.ai_assistant,
         requires_pin=room.requires_pin,
+        pin=readable_pin(room),
         status=room.status,
     )
 

@@ -30,7 +30,7 @@ class RoomEditForm(forms.Form):
         max_length=12,
         label="New PIN",
         validators=[RegexValidator(r"^\d{4,12}$", "A PIN is 4 to 12 digits.")],
-        help_text="Leave empty to keep the current PIN. PINs are stored hashed and never shown again.",
+        help_text="Leave empty to keep the current PIN.",
     )
     remove_pin = forms.BooleanField(required=False, label="Remove the PIN")
     lobby = forms.BooleanField(required=False, label="Waiting room (admit each student)")

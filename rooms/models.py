@@ -42,6 +42,9 @@ class Room(models.Model):
     webinar = models.BooleanField(default=False, help_text="Students join without publish rights.")
     ai_assistant = models.BooleanField(default=True)
     pin_hash = models.CharField(max_length=100, blank=True)
+    pin_sealed = models.TextField(
+        blank=True, help_text="The PIN encrypted for its hosts to read again (rooms/pins.py); blank for old PINs."
+    )
     locked = models.BooleanField(default=False, help_text="Panic lock: every new arrival waits in the lobby.")
     student_chat = models.BooleanField(default=True, help_text="Students may write in the chat.")
     student_uploads = models.BooleanField(default=False, help_text="Students may share files.")

@@ -9,12 +9,9 @@ from accounts.models import User
 from core.exceptions import LecternError
 from core.models import AISettings, SiteDefaults
 from rooms.models import Room
+from rooms.pins import hash_pin, seal_pin
 
 logger = logging.getLogger(__name__)
-
-
-def hash_pin(pin: str) -> str:
-    return bcrypt.hashpw(pin.encode(), bcrypt.gensalt()).decode()
 
 
 def check_pin(*, room: Room, pin: str) -> bool:
@@ -51,6 +48,7 @@ def create_room(
                     student_uploads=defaults.student_uploads_default,
                     attendees_see_lecture=defaults.attendee_access_default,
                     pin_hash=hash_pin(pin) if pin else "",
+                    pin_sealed=seal_pin(pin) if pin else "",
                 )
         except IntegrityError:
             logger.warning("invite code collision, drawing another")
@@ -79,7 +77,8 @@ def update_room_settings(*, room: Room, changes: dict[str, object]) -> Room:
 
 
 def set_room_pin(*, room: Room, pin: str | None) -> Room:
-    """Give the room a new PIN (stored hashed) or, with None, remove it."""
+    """Give the room a new PIN (hashed to check knocks, sealed for its hosts to read) or, with None, remove it."""
     room.pin_hash = hash_pin(pin) if pin else ""
-    room.save(update_fields=["pin_hash"])
+    room.pin_sealed = seal_pin(pin) if pin else ""
+    room.save(update_fields=["pin_hash", "pin_sealed"])
     return room

@@ -22,6 +22,7 @@ class Peer:
         self.room = room
         self.data: list[tuple[str, dict[str, Any], str | None]] = []  # (topic, payload, sender identity)
         self.disconnect_reason: Any = None
+        self.camera: Any = None
         room.on("data_received", self._on_data)
         room.on("disconnected", self._on_disconnected)
 
@@ -62,6 +63,27 @@ class Peer:
 
         return self.loop.run(publish())
 
+    def publish_camera(self) -> rtc.LocalTrackPublication:
+        """Publish a small camera track and keep sending a frame a second until the loop stops."""
+
+        async def publish() -> rtc.LocalTrackPublication:
+            source = rtc.VideoSource(160, 90)
+            track = rtc.LocalVideoTrack.create_video_track("camera", source)
+            options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA)
+            frame = rtc.VideoFrame(160, 90, rtc.VideoBufferType.RGBA, bytes(160 * 90 * 4))
+            publication = await self.room.local_participant.publish_track(track, options)
+
+            async def pump() -> None:
+                # the server knows the track once media arrives; later frames keep it alive
+                while True:
+                    source.capture_frame(frame)
+                    await asyncio.sleep(1)
+
+            self.camera = (source, track, asyncio.ensure_future(pump()))
+            return publication
+
+        return self.loop.run(publish(), timeout=40)  # the server answers slowly on a loaded machine
+
     def disconnect(self) -> None:
         self.loop.run(self.room.disconnect())
 
@@ -89,6 +111,8 @@ class PeerLoop:
 
     def close(self) -> None:
         for peer in self.peers:
+            if peer.camera is not None:
+                self._loop.call_soon_threadsafe(peer.camera[2].cancel)
             with contextlib.suppress(Exception):  # best effort at teardown
                 self.run(peer.room.disconnect(), timeout=5)
         self._loop.call_soon_threadsafe(self._loop.stop)

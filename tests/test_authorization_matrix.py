@@ -123,6 +123,7 @@ ROUTES = [
     Route("POST", f"{API}/rooms/{{code}}/lobby/message", moderators(), {"message": "Soon"}),
     Route("POST", f"{API}/rooms/{{code}}/lobby/{{entry_id}}/admit", moderators()),
     Route("POST", f"{API}/rooms/{{code}}/lobby/{{entry_id}}/reject", moderators(), {"message": "No"}),
+    Route("POST", f"{API}/rooms/{{code}}/pin-pause/lift", moderators()),
     # moderation
     Route("POST", f"{API}/rooms/{{code}}/participants/{{identity}}/kick", moderators(), {"ban": False}),
     Route("POST", f"{API}/rooms/{{code}}/mute-all", moderators(), {"lock": False}),

@@ -19,6 +19,7 @@ function readConfig(root) {
     aiAssistant: d.aiAssistant === 'true',
     webinar: d.webinar === 'true',
     requiresPin: d.requiresPin === 'true',
+    pin: d.pin || '', // hosts only: the room's PIN when it can be read again
     live: d.live === 'true',
     recordingNotice: d.recordingNotice || '',
     studentUploads: d.studentUploads === 'true',

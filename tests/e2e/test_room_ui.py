@@ -48,13 +48,37 @@ def admit_peer(peers, host: User, room: Room, name: str, index: int):
     return peer
 
 
+VIDEO_ON_THE_PAGE = """() => {
+  const desired = [], subscribed = [];
+  for (const p of window.lectern.room.remoteParticipants.values()) {
+    for (const pub of p.videoTrackPublications.values()) {
+      if (pub.isDesired) desired.push(p.identity);
+      if (pub.isSubscribed) subscribed.push(p.identity);
+    }
+  }
+  const shown = [...document.querySelectorAll('.tile:not([data-local])')].map((t) => t.dataset.identity);
+  return { desired: desired.sort(), subscribed: subscribed.sort(), shown: shown.sort() };
+}"""
+
+
+def subscribed_to_the_tiles_shown(page: Page) -> dict[str, list[str]]:
+    """Wait until the page receives the video of every remote tile it shows and asks for no other."""
+    return wait_for(
+        lambda: (
+            (video := page.evaluate(VIDEO_ON_THE_PAGE))["subscribed"] == video["shown"] == video["desired"] and video
+        ),
+        timeout=20,
+        what="video subscriptions matching the tiles on the page",
+    )
+
+
 @pytest.mark.parametrize("device", list(VIEWPORTS))
 def test_control_bar_is_in_view_and_the_mic_three_tabs_from_the_skip_link_with_twelve_people(
     new_context, peers, device: str
 ) -> None:
     page, room, host = host_in_room(new_context, viewport=VIEWPORTS[device], lobby=False)
     for index in range(11):
-        admit_peer(peers, host, room, f"Student {index + 1}", index + 1)
+        admit_peer(peers, host, room, f"Student {index + 1}", index + 1).publish_camera()
     expect(page.locator(".tile[data-source='camera']")).not_to_have_count(0)
     page.wait_for_function("window.lectern.room.remoteParticipants.size >= 11")
     open_panel(page, "people")
@@ -69,6 +93,26 @@ def test_control_bar_is_in_view_and_the_mic_three_tabs_from_the_skip_link_with_t
         expect(page.locator(control)).to_be_in_viewport(ratio=1)
     assert page.evaluate("document.scrollingElement.scrollTop") == 0
     assert page.evaluate("document.scrollingElement.scrollHeight <= window.innerHeight")
+
+    # The speaker view's filmstrip holds one page of tiles: the DOM has the stage and that page, and
+    # the page subscribes to their video only; the next page is a keyboard press away, announced.
+    strip = page.locator(".filmstrip")
+    page_size = int(strip.get_attribute("data-page-size") or 0)
+    pages = -(-11 // page_size)  # the host's own tile and ten students share the strip
+    assert 1 <= page_size < 11
+    expect(strip.locator(".tile")).to_have_count(page_size)
+    expect(page.locator(".tile")).to_have_count(page_size + 1)
+    first = subscribed_to_the_tiles_shown(page)
+    assert len(first["shown"]) in (page_size, page_size + 1)  # + the stage; - the host's own tile
+    next_page = strip.get_by_role("button", name="Next page of participants")
+    next_page.focus()
+    page.keyboard.press("Enter")
+    expect(strip.get_by_role("status")).to_have_text(f"Page 2 of {pages}")
+    expect(strip.locator(".pager-count")).to_have_text(f"2/{pages}")
+    second = subscribed_to_the_tiles_shown(page)
+    assert len(second["shown"]) <= page_size + 1
+    assert set(second["shown"]) - set(first["shown"]), "the second page shows other students"
+    expect(page.locator(".tile")).to_have_count(min(page_size, 11 - page_size) + 1)
 
     # From the skip link, the mic is at most three Tab stops away.
     page.locator(".skip-link").focus()

@@ -33,8 +33,10 @@ def test_host_creates_a_room_with_a_random_invite_code(host_client: Client) -> N
         "webinar",
         "ai_assistant",
         "requires_pin",
+        "pin",
         "status",
     }
+    assert body["pin"] == "1234"  # the host reads it again (tests/rooms/test_room_pin.py: nobody else)
     room = Room.objects.get(code=body["code"])
     assert room.pin_hash.startswith("$2") and "1234" not in room.pin_hash
 

@@ -101,6 +101,41 @@ function InviteButton({ url }) {
   );
 }
 
+/** The room's PIN for its hosts, with a copy button; a PIN set before PINs were kept readable says so. */
+function PinField({ pin, requiresPin }) {
+  const [copied, setCopied] = useState(false);
+  if (!requiresPin) return null;
+  if (!pin) {
+    return (
+      <span id="room-pin" className="room-pin muted">
+        PIN set — change it on the room's edit page to see it
+      </span>
+    );
+  }
+  return (
+    <span id="room-pin" className="room-pin">
+      PIN <code>{pin}</code>
+      <button
+        id="copy-pin"
+        type="button"
+        className="btn btn-small"
+        aria-label="Copy the PIN"
+        onClick={async () => {
+          try {
+            await navigator.clipboard.writeText(pin);
+            setCopied(true);
+            setTimeout(() => setCopied(false), 2000);
+          } catch {
+            // no clipboard (insecure origin): the PIN is on screen
+          }
+        }}
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </span>
+  );
+}
+
 function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, setMediaProblem }) {
   const isHostPage = config.role === 'host';
   const [panel, setPanel] = useState(null);
@@ -165,6 +200,14 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
             { label: 'Waiting room', onClick: () => setPanel('people') },
           ],
         });
+      } else if (kind === 'pin_paused') {
+        pushToast({
+          kind: 'notice',
+          text: item.message || 'Too many wrong PINs: PIN entry is paused.',
+          actions: [{ label: 'Let students enter the PIN again', primary: true, onClick: () => post('/pin-pause/lift') }],
+        });
+      } else if (kind === 'pin_resumed') {
+        say(item.message || 'Students can enter the PIN again.');
       } else {
         const id = encodeURIComponent(item.identity);
         pushToast({
@@ -293,6 +336,7 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
         <RecordingIndicator recording={recordingState.recording} />
         {config.aiAssistant && <AssistantPill captionsOn={captionsOn} />}
         {isHostPage && <InviteButton url={config.inviteUrl} />}
+        {isHostPage && <PinField pin={config.pin} requiresPin={config.requiresPin} />}
       </header>
 
       {(notice || problems.length > 0) && (

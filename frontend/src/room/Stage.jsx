@@ -1,18 +1,18 @@
 // The stage: speaker view by default (pinned tile, else a screen share, else the professor, large;
-// a filmstrip of the others), or a paginated grid. A screen share takes the stage by itself.
+// a filmstrip of the others, one page at a time), or a paginated grid. A screen share takes the
+// stage by itself.
 // The AI assistant is not a person: it gets no tile.
 import { useEffect, useRef } from 'react';
 import { RoomEvent, Track } from 'livekit-client';
 import {
-  CarouselLayout,
   FocusLayoutContainer,
-  GridLayout,
   isTrackReference,
   useLayoutContext,
   usePinnedTracks,
   useTracks,
 } from '@livekit/components-react';
 import { Tile, roleOf } from './Tile.jsx';
+import { Filmstrip, PagedGrid } from './Pages.jsx';
 
 const sameRef = (a, b) =>
   !!a && !!b && a.participant.identity === b.participant.identity && a.source === b.source;
@@ -61,9 +61,9 @@ export function Stage({ layout, hands }) {
   if (!focus || (others.length === 0 && !pinned)) {
     return (
       <div className="stage-grid" data-layout="grid">
-        <GridLayout tracks={tracks}>
+        <PagedGrid tracks={tracks}>
           <Tile hands={hands} />
-        </GridLayout>
+        </PagedGrid>
       </div>
     );
   }
@@ -71,9 +71,9 @@ export function Stage({ layout, hands }) {
     <div className="stage-focus" data-layout="speaker">
       <FocusLayoutContainer>
         {others.length > 0 && (
-          <CarouselLayout tracks={others}>
+          <Filmstrip tracks={others}>
             <Tile hands={hands} />
-          </CarouselLayout>
+          </Filmstrip>
         )}
         <Tile trackRef={focus} hands={hands} className="tile-focus" />
       </FocusLayoutContainer>

@@ -39,11 +39,13 @@ function chime() {
   }
 }
 
-/** Host side: {waiting, hands, warning} kept live; notify(kind, item) is called for each new one. */
+/** Host side: {waiting, hands, warning, pinPaused} kept live; notify(kind, item) is called for each new one. */
 export function useHostFeed({ enabled, code, notify }) {
   const [waiting, setWaiting] = useState([]);
   const [hands, setHands] = useState([]);
   const [warning, setWarning] = useState('');
+  const [pinPaused, setPinPaused] = useState(false);
+  const pinPausedRef = useRef(false);
   const seenEntries = useRef(new Set());
   const seenHands = useRef(new Set());
   const notifyRef = useRef(notify);
@@ -77,6 +79,14 @@ export function useHostFeed({ enabled, code, notify }) {
           publish();
         } else if (message.type === 'security.pin_paused') {
           setWarning(message.message || '');
+          setPinPaused(true);
+          if (!pinPausedRef.current) notifyRef.current?.('pin_paused', message);
+          pinPausedRef.current = true;
+        } else if (message.type === 'security.pin_resumed') {
+          setWarning('');
+          setPinPaused(false);
+          pinPausedRef.current = false;
+          notifyRef.current?.('pin_resumed', message);
         } else if (message.type === 'hands.changed') {
           const list = message.hands || [];
           const now = new Set(list.map((hand) => hand.identity));
@@ -94,5 +104,5 @@ export function useHostFeed({ enabled, code, notify }) {
     return () => socket.close();
   }, [enabled, code]);
 
-  return { waiting, hands, warning };
+  return { waiting, hands, warning, pinPaused };
 }

@@ -193,9 +193,14 @@ export function People({ config, rooms, active, myRole, feed, handSet, confirm, 
             </span>
           </h2>
           {feed.warning && (
-            <p id="lobby-notice" className="notice notice-warning" role="alert">
-              {feed.warning}
-            </p>
+            <div id="lobby-notice" className="notice notice-warning" role="alert">
+              <p>{feed.warning}</p>
+              {feed.pinPaused && (
+                <button type="button" id="lift-pin-pause" className="btn btn-small" onClick={() => post('/pin-pause/lift')}>
+                  Let students enter the PIN again
+                </button>
+              )}
+            </div>
           )}
           {waiting.length === 0 ? (
             <p id="lobby-empty" className="muted">
