@@ -161,6 +161,7 @@ ROUTES = [
     Route("GET", "/lectures/{lecture_id}/transcript.vtt", lecturers()),
     Route("GET", "/lectures/{lecture_id}/transcript.txt", lecturers()),
     Route("GET", "/lectures/{lecture_id}/attendance.csv", lecturers()),
+    Route("GET", "/lectures/{lecture_id}/engagement.csv", lecturers()),
     Route("POST", "/lectures/{lecture_id}/access", lecturers(302), "form:allowed=on"),
     Route("POST", "/lectures/{lecture_id}/summary/regenerate", lecturers(302)),
     Route("POST", "/lectures/{lecture_id}/drive", lecturers(302)),
