@@ -51,6 +51,7 @@ class ScheduledLecture(models.Model):
         LIVE = "live", "Live"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+        MISSED = "missed", "Missed"  # its time passed and the room never opened
 
     room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="scheduled_lectures")
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="the calendar's stable UID")

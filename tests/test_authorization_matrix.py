@@ -178,6 +178,7 @@ ROUTES = [
         {"starts_at": "2099-01-05T09:00:00+00:00", "duration_minutes": 60},
     ),
     Route("GET", f"{API}/rooms/{{code}}/schedule", moderators()),
+    Route("PATCH", f"{API}/rooms/{{code}}/schedule/{{scheduled_id}}", moderators(), {"title": "Moved"}),
     # the co-host cancels first, so the host finds it cancelled already
     Route("POST", f"{API}/lectures/{{scheduled_id}}/cancel", {**moderators(), "host": 409}, {"reason": "Ill"}),
     Route("GET", f"{API}/rooms/{{code}}/calendar", moderators()),
