@@ -486,7 +486,11 @@ POLL_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: Error
 
 def _poll_out(poll: Poll, *, actor: Actor) -> dict[str, Any]:
     for_hosts = actor.role in ("host", "cohost", "admin")
-    body = interaction.poll_payload(interaction.results(poll=poll), for_hosts=for_hosts)
+    if for_hosts or poll.results_shown:
+        result = interaction.results(poll=poll)
+    else:  # a student before the results are shown: nothing to count (each vote answers this)
+        result = interaction.Results(poll=poll, counts=[], votes=0, ballots=None)
+    body = interaction.poll_payload(result, for_hosts=for_hosts)
     body["my_choices"] = interaction.my_choices(poll=poll, guest=actor.guest)
     return body
 
