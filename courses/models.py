@@ -81,6 +81,10 @@ class ScheduledLecture(models.Model):
     def display_title(self) -> str:
         return self.title or self.room.title
 
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
 
 class RosterEntry(models.Model):
     """A student on a room's roster, with a personal invite token (never shown to anyone else)."""

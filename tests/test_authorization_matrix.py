@@ -237,6 +237,15 @@ ROUTES = [
     Route("GET", "/calendar/{feed_token}/{event_uid}.ics", row(200)),
     Route("GET", "/courses/opt-out/{opt_out_token}/", row(200)),
     Route("GET", "/courses/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),
+    Route(
+        "POST",
+        "/courses/{code}/lectures/{scheduled_id}/edit",
+        row(302, outsider=403, admin=403),
+        "form:starts_at=2099-01-05T09:00&duration_minutes=60",
+    ),
+    Route(
+        "POST", "/courses/{code}/lectures/{scheduled_id}/cancel", row(302, outsider=403, admin=403), "form:reason=Ill"
+    ),
     # recordings (the scene's recording is ready, "hosts only")
     Route("POST", f"{API}/rooms/{{code}}/recording", moderators(409), {"action": "stop"}),
     Route(

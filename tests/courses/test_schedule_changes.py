@@ -117,3 +117,43 @@ def test_a_lecture_whose_time_passed_without_the_room_opening_is_missed_and_show
     assert "Tries" in card and ">Missed</span>" in card
     assert "Graphs" not in past
     assert patch(host_client, room, missed.pk, {"title": "Too late"}).status_code == 409
+
+
+def test_the_course_page_edits_in_the_rooms_time_zone_and_cancels(
+    host_client: Client, outsider_client: Client, room: Room, host: Any
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    assert patch_course(host_client, room, {"timezone": "Europe/Berlin"}).status_code == 200
+    starts = (timezone.now() + timedelta(days=10)).astimezone(berlin).replace(hour=9, minute=0, second=0, microsecond=0)
+    scheduled = schedule(host_client, room, starts, 90)
+    page = host_client.get(f"/courses/{room.code}/").content.decode()
+    assert f'value="{starts:%Y-%m-%dT%H:%M}"' in page and 'value="90"' in page  # local time, minutes
+
+    url = f"/courses/{room.code}/lectures/{scheduled.pk}/"
+    moved = starts + timedelta(days=1, hours=2)  # 11:00 in Berlin the next day
+    form = {"starts_at": f"{moved:%Y-%m-%dT%H:%M}", "duration_minutes": "60", "title": "Tries", "description": ""}
+    response = host_client.post(url + "edit", form)
+    assert response.status_code == 302 and response["Location"] == f"/courses/{room.code}/"
+    scheduled.refresh_from_db()
+    assert scheduled.starts_at == moved and scheduled.starts_at.astimezone(berlin).hour == 11
+    assert scheduled.duration_minutes == 60 and scheduled.title == "Tries"
+
+    refused = host_client.post(url + "edit", {**form, "duration_minutes": "2"}, follow=True)
+    assert "Not saved. Minutes:" in refused.content.decode()
+    assert ScheduledLecture.objects.get(pk=scheduled.pk).duration_minutes == 60
+    assert outsider_client.post(url + "edit", form).status_code == 403
+    other = create_room(host=host, title="Another course")
+    assert host_client.post(f"/courses/{other.code}/lectures/{scheduled.pk}/edit", form).status_code == 404
+
+    assert host_client.post(url + "cancel", {"reason": ""}).status_code == 302
+    assert ScheduledLecture.objects.get(pk=scheduled.pk).status == "scheduled"  # a reason is required
+    done = host_client.post(url + "cancel", {"reason": "Snow day"}, follow=True)
+    assert "The lecture was cancelled" in done.content.decode()
+    cancelled = ScheduledLecture.objects.get(pk=scheduled.pk)
+    assert cancelled.status == "cancelled" and cancelled.cancel_reason == "Snow day"
+
+
+def patch_course(client: Client, room: Room, body: dict[str, Any]) -> Any:
+    return client.patch(f"/api/v1/rooms/{room.code}/course", json.dumps(body), content_type="application/json")
