@@ -74,6 +74,13 @@ class ScheduledDetailOut(ScheduledOut):
     ics_url: str
 
 
+class ScheduleEditIn(Schema):
+    starts_at: datetime | None = Field(None, description="ISO 8601 with its UTC offset")
+    duration_minutes: int | None = Field(None, ge=5, le=600)
+    title: text.Title | None = Field(None, description="empty: the room's title")
+    description: text.Description | None = None
+
+
 class CancelIn(Schema):
     reason: text.Message
 
@@ -199,16 +206,37 @@ def list_schedule(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     """Every scheduled lecture of the room, past and upcoming, in time order, with its status."""
     room, _ = get_moderator(request, code)
     token = services.course_settings(room=room).calendar_token
-    return [
-        {
-            **_scheduled_out(s),
-            "description": s.description,
-            "cancel_reason": s.cancel_reason,
-            "lecture": s.lecture_id,
-            "ics_url": _ics_url(token, s),
-        }
-        for s in selectors.schedule_of(room=room)
-    ]
+    return [_scheduled_detail_out(s, token) for s in selectors.schedule_of(room=room)]
+
+
+def _scheduled_detail_out(scheduled: ScheduledLecture, token: str) -> dict[str, Any]:
+    return {
+        **_scheduled_out(scheduled),
+        "description": scheduled.description,
+        "cancel_reason": scheduled.cancel_reason,
+        "lecture": scheduled.lecture_id,
+        "ics_url": _ics_url(token, scheduled),
+    }
+
+
+@room_router.patch(
+    "/{code}/schedule/{int:scheduled_id}",
+    response={200: ScheduledDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+)
+def edit_scheduled_lecture(
+    request: HttpRequest, code: str, scheduled_id: int, payload: ScheduleEditIn
+) -> dict[str, Any]:
+    """Change a lecture still to come: its start, duration, title or description (only the fields given)."""
+    room, _ = get_moderator(request, code)
+    scheduled = selectors.scheduled_of(room=room, scheduled_id=scheduled_id)
+    scheduled = services.edit_scheduled_lecture(
+        scheduled=scheduled,
+        starts_at=payload.starts_at,
+        duration_minutes=payload.duration_minutes,
+        title=payload.title,
+        description=payload.description,
+    )
+    return _scheduled_detail_out(scheduled, services.course_settings(room=room).calendar_token)
 
 
 @router.post(
@@ -458,7 +486,11 @@ POLL_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: Error
 
 def _poll_out(poll: Poll, *, actor: Actor) -> dict[str, Any]:
     for_hosts = actor.role in ("host", "cohost", "admin")
-    body = interaction.poll_payload(interaction.results(poll=poll), for_hosts=for_hosts)
+    if for_hosts or poll.results_shown:
+        result = interaction.results(poll=poll)
+    else:  # a student before the results are shown: nothing to count (each vote answers this)
+        result = interaction.Results(poll=poll, counts=[], votes=0, ballots=None)
+    body = interaction.poll_payload(result, for_hosts=for_hosts)
     body["my_choices"] = interaction.my_choices(poll=poll, guest=actor.guest)
     return body
 

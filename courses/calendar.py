@@ -13,6 +13,7 @@ STATUS = {
     ScheduledLecture.Status.LIVE: "CONFIRMED",
     ScheduledLecture.Status.COMPLETED: "CONFIRMED",
     ScheduledLecture.Status.CANCELLED: "CANCELLED",
+    ScheduledLecture.Status.MISSED: "CONFIRMED",  # it was planned; that nobody taught it is not the calendar's news
 }
 
 

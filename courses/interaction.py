@@ -57,13 +57,13 @@ def get_poll(*, room: Room, poll_id: int) -> Poll:
 
 def results(*, poll: Poll) -> Results:
     counts = [0] * len(poll.options)
-    votes = list(PollVote.objects.filter(poll=poll).select_related("guest"))
-    for vote in votes:
-        for index in vote.choices:
+    votes = list(PollVote.objects.filter(poll=poll).order_by("pk").values_list("choices", "guest__display_name"))
+    for choices, _ in votes:
+        for index in choices:
             counts[index] += 1
     ballots = None
     if not poll.anonymous:
-        ballots = [{"name": v.guest.display_name if v.guest else "", "choices": v.choices} for v in votes]
+        ballots = [{"name": name or "", "choices": choices} for choices, name in votes]
     return Results(poll=poll, counts=counts, votes=len(votes), ballots=ballots)
 
 
@@ -87,10 +87,10 @@ def poll_payload(result: Results, *, for_hosts: bool) -> dict[str, Any]:
     return body
 
 
-def _push(poll: Poll, event: str) -> None:
+def _push(poll: Poll, event: str, *, to_students: bool = True) -> None:
     result = results(poll=poll)
     hosts = {"type": event, "poll": poll_payload(result, for_hosts=True)}
-    students = {"type": event, "poll": poll_payload(result, for_hosts=False)}
+    students = {"type": event, "poll": poll_payload(result, for_hosts=False)} if to_students else None
     lecture_pk, room_pk = poll.lecture_id, poll.lecture.room_id
     transaction.on_commit(
         lambda: broadcasts.notify_poll(lecture_pk=lecture_pk, room_pk=room_pk, to_students=students, to_hosts=hosts)
@@ -143,7 +143,9 @@ def vote(*, room: Room, guest: GuestSession, poll: Poll, choices: list[int]) -> 
         voter_key=_voter_key(poll, guest),
         defaults={"choices": sorted(choices), "guest": None if poll.anonymous else guest},
     )
-    _push(poll, "poll.results")
+    # students learn nothing new from a vote while the results are hidden: only the hosts are told
+    # (with 300 students voting, that spares 90 000 pushes)
+    _push(poll, "poll.results", to_students=poll.results_shown)
     return ballot
 
 

@@ -51,6 +51,7 @@ class ScheduledLecture(models.Model):
         LIVE = "live", "Live"
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
+        MISSED = "missed", "Missed"  # its time passed and the room never opened
 
     room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="scheduled_lectures")
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="the calendar's stable UID")
@@ -79,6 +80,10 @@ class ScheduledLecture(models.Model):
     @property
     def display_title(self) -> str:
         return self.title or self.room.title
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
 
 class RosterEntry(models.Model):

@@ -53,30 +53,47 @@ def _status(merged: list[tuple[datetime, datetime]], *, start: datetime, end: da
     return "present"
 
 
-def lecture_attendance(*, lecture: Lecture) -> list[Attendance]:
+@dataclass(frozen=True)
+class _Course:
+    """What every lecture of a room is judged with: read once for a whole term."""
+
+    slack: timedelta
+    roster_of: dict[int, int]  # guest session -> roster entry
+    entries: list[RosterEntry]
+
+
+def _course(room_id: int) -> _Course:
+    settings_row = CourseSettings.objects.filter(room_id=room_id).first()
+    sessions = RosterSession.objects.filter(entry__room_id=room_id, guest__isnull=False)
+    return _Course(
+        slack=timedelta(minutes=settings_row.late_minutes if settings_row else 5),
+        roster_of=dict(sessions.values_list("guest_id", "entry_id")),
+        entries=list(RosterEntry.objects.filter(room_id=room_id)),
+    )
+
+
+def lecture_attendance(*, lecture: Lecture, course: _Course | None = None) -> list[Attendance]:
     """Each roster student (absent ones too), then anonymous guests apart, in one list."""
-    settings_row = CourseSettings.objects.filter(room_id=lecture.room_id).first()
-    slack = timedelta(minutes=settings_row.late_minutes if settings_row else 5)
+    course = course or _course(lecture.room_id)
+    slack, roster_of = course.slack, course.roster_of
     start, end = _bounds(lecture)
     now = lecture.ended_at or timezone.now()
-    roster_of = dict(
-        RosterSession.objects.filter(entry__room_id=lecture.room_id, guest__isnull=False).values_list(
-            "guest_id", "entry_id"
-        )
-    )
     by_entry: dict[int, list[tuple[datetime, datetime]]] = {}
     by_guest: dict[int | str, tuple[str, list[tuple[datetime, datetime]]]] = {}
-    for interval in AttendanceInterval.objects.filter(lecture=lecture, role="guest"):
-        span = (interval.joined_at, interval.left_at or now)
-        entry_id = roster_of.get(interval.guest_id) if interval.guest_id else None
+    intervals = AttendanceInterval.objects.filter(lecture=lecture, role="guest").values_list(
+        "guest_id", "identity", "display_name", "joined_at", "left_at"
+    )
+    for guest_id, identity, display_name, joined_at, left_at in intervals:
+        span = (joined_at, left_at or now)
+        entry_id = roster_of.get(guest_id) if guest_id else None
         if entry_id is not None:
             by_entry.setdefault(entry_id, []).append(span)
         else:
-            key: int | str = interval.guest_id or interval.identity
-            by_guest.setdefault(key, (interval.display_name, []))[1].append(span)
+            key: int | str = guest_id or identity
+            by_guest.setdefault(key, (display_name, []))[1].append(span)
 
     rows: list[Attendance] = []
-    for entry in RosterEntry.objects.filter(room_id=lecture.room_id):
+    for entry in course.entries:
         merged = _merge(by_entry.get(entry.pk, []))
         rows.append(_row(entry.name, entry.pk, merged, start=start, end=end, slack=slack))
     for name, spans in sorted(by_guest.values(), key=lambda item: item[0].casefold()):
@@ -106,10 +123,11 @@ def _row(
 def term_csv(*, room: Room) -> str:
     """Students × lectures of the term: each cell the student's status, then totals and the share attended."""
     lectures = list(Lecture.objects.filter(room=room, status=Lecture.Status.ENDED).order_by("started_at"))
-    entries = list(RosterEntry.objects.filter(room=room))
+    course = _course(room.pk)
+    entries = course.entries
     statuses: dict[tuple[int, int], str] = {}
     for lecture in lectures:
-        for row in lecture_attendance(lecture=lecture):
+        for row in lecture_attendance(lecture=lecture, course=course):
             if row.roster_id is not None:
                 statuses[(row.roster_id, lecture.pk)] = row.status
     out = io.StringIO()

@@ -11,6 +11,13 @@ def schedule_of(*, room: Room) -> QuerySet[ScheduledLecture]:
     return ScheduledLecture.objects.of_room(room.pk).select_related("room").order_by("starts_at", "pk")
 
 
+def scheduled_of(*, room: Room, scheduled_id: int) -> ScheduledLecture:
+    found = ScheduledLecture.objects.filter(room=room, pk=scheduled_id).select_related("room").first()
+    if found is None:
+        raise NotFound("No scheduled lecture with this id in this room.")
+    return found
+
+
 def roster_of(*, room: Room) -> list[RosterEntry]:
     return list(RosterEntry.objects.filter(room=room))
 

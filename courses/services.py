@@ -20,7 +20,7 @@ from courses.models import (
     ScheduledLecture,
     new_secret,
 )
-from courses.tasks import plan_reminders, send_invite, send_reminders
+from courses.tasks import plan_missed_checks, plan_reminders, send_invite, send_reminders
 from lobby import services as lobby_services
 from lobby.services import KnockResult
 from participants.models import GuestSession
@@ -109,7 +109,49 @@ def schedule_lectures(
     )
     ids = [row.pk for row in rows]
     transaction.on_commit(lambda: plan_reminders(scheduled_ids=ids))
+    transaction.on_commit(lambda: plan_missed_checks(scheduled_ids=ids))
     return rows
+
+
+@transaction.atomic
+def edit_scheduled_lecture(
+    *,
+    scheduled: ScheduledLecture,
+    starts_at: datetime | None = None,
+    duration_minutes: int | None = None,
+    title: str | None = None,
+    description: str | None = None,
+) -> ScheduledLecture:
+    """Move, lengthen or retitle a lecture still to come: calendars get a new SEQUENCE, reminders follow."""
+    scheduled = ScheduledLecture.objects.select_for_update().select_related("room").get(pk=scheduled.pk)
+    now = timezone.now()
+    if scheduled.status != ScheduledLecture.Status.SCHEDULED or scheduled.ends_at <= now:
+        shown = scheduled.status if scheduled.ends_at > now else "over"
+        raise Conflict(f"This lecture is {shown}: only a lecture still to come can be edited.")
+    changed: list[str] = []
+    if starts_at is not None or duration_minutes is not None:
+        if starts_at is not None and starts_at.tzinfo is None:
+            raise LecternError("starts_at: give the time with its UTC offset (ISO 8601).")
+        if starts_at is not None and starts_at < now:
+            raise LecternError("starts_at is in the past.")
+        start = starts_at or scheduled.starts_at
+        length = timedelta(minutes=duration_minutes) if duration_minutes else scheduled.ends_at - scheduled.starts_at
+        if (start, start + length) != (scheduled.starts_at, scheduled.ends_at):
+            scheduled.starts_at, scheduled.ends_at = start, start + length
+            changed += ["starts_at", "ends_at"]
+    for name, value in (("title", title), ("description", description)):
+        if value is not None and value != getattr(scheduled, name):
+            setattr(scheduled, name, value)
+            changed.append(name)
+    if not changed:
+        return scheduled
+    scheduled.sequence += 1
+    scheduled.save(update_fields=[*changed, "sequence"])
+    if "starts_at" in changed:
+        ids = [scheduled.pk]
+        transaction.on_commit(lambda: plan_reminders(scheduled_ids=ids))
+        transaction.on_commit(lambda: plan_missed_checks(scheduled_ids=ids))
+    return scheduled
 
 
 def get_scheduled(*, scheduled_id: int) -> ScheduledLecture:

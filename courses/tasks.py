@@ -32,6 +32,23 @@ def plan_reminders(*, scheduled_ids: list[int]) -> int:
     return planned
 
 
+def plan_missed_checks(*, scheduled_ids: list[int]) -> None:
+    """At the end of each of these lectures, look whether it took place (mark_missed_lectures)."""
+    for scheduled in ScheduledLecture.objects.filter(pk__in=scheduled_ids):
+        mark_missed_lectures.using(run_after=scheduled.ends_at).enqueue(scheduled.room_id)
+
+
+@task()
+def mark_missed_lectures(room_id: int) -> int:
+    """Every lecture of the room still waiting although its time has passed was missed: the room never opened."""
+    return (
+        ScheduledLecture.objects.of_room(room_id)
+        .waiting()
+        .filter(ends_at__lte=timezone.now(), lecture__isnull=True)
+        .update(status=ScheduledLecture.Status.MISSED)
+    )
+
+
 @task()
 def send_invite(entry_id: int) -> None:
     """E-mail one student their personal invite link."""
@@ -51,6 +68,8 @@ def _due(scheduled: ScheduledLecture, kind: str) -> str:
     now = timezone.now()
     if now >= scheduled.starts_at:
         return "the lecture has started"
+    if now < scheduled.starts_at - REMINDER_OFFSETS[Reminder.Kind(kind)]:
+        return "not due yet: the lecture was moved later"  # the task planned for the new time sends it
     # a worker that was down does not send a stale reminder once the next one is due
     later = [offset for offset in REMINDER_OFFSETS.values() if offset < REMINDER_OFFSETS[Reminder.Kind(kind)]]
     if later and now >= scheduled.starts_at - max(later):

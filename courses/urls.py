@@ -9,5 +9,7 @@ urlpatterns = [
     path("calendar/<str:feed_token>.ics", views.feed, name="feed"),
     path("calendar/<str:feed_token>/<uuid:event_uid>.ics", views.event, name="event"),
     path("courses/<str:code>/", views.course_page, name="course"),
+    path("courses/<str:code>/lectures/<int:scheduled_id>/edit", views.edit_scheduled, name="edit_scheduled"),
+    path("courses/<str:code>/lectures/<int:scheduled_id>/cancel", views.cancel_scheduled, name="cancel_scheduled"),
     path("courses/opt-out/<str:opt_out_token>/", views.opt_out, name="opt_out"),
 ]

@@ -1,19 +1,24 @@
 """Course pages: the host's course page; public ones: the iCalendar feed and one lecture's .ics
 (the secret token is the key), and the one-click e-mail opt-out."""
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from core.exceptions import NotAllowed, NotFound
+from core.exceptions import LecternError, NotAllowed, NotFound
 from courses import calendar, selectors, services
+from courses.forms import CancelScheduledForm, EditScheduledForm
 from courses.models import CourseSettings, HostCalendar, ScheduledLecture
 from participants.access import get_room_for_host
+from rooms.models import Room
 
 
 def _course(token: str) -> CourseSettings:
@@ -74,16 +79,77 @@ def opt_out(request: HttpRequest, opt_out_token: str) -> HttpResponse:
         raise Http404("This link is not valid.") from None
 
 
-@login_required
-def course_page(request: HttpRequest, code: str) -> HttpResponse:
-    """The host's course page: Upcoming / Live / Past lectures with countdowns, the calendar, the
-    roster and the reminders' delivery."""
+def _form_errors(form: EditScheduledForm | CancelScheduledForm) -> str:
+    return " ".join(f"{form.fields[name].label}: {' '.join(map(str, errors))}" for name, errors in form.errors.items())
+
+
+def _hosted_room(request: HttpRequest, code: str) -> Room | HttpResponse:
+    """The room if the requester hosts or co-hosts it; a 403 page for other accounts; 404 unknown."""
     try:
-        room = get_room_for_host(request.user, code)
+        return get_room_for_host(request.user, code)
     except NotFound:
         raise Http404("No room has this invite code.") from None
     except NotAllowed:
         return render(request, "403.html", {"message": "This is another host's room."}, status=403)
+
+
+@login_required
+@require_POST
+def edit_scheduled(request: HttpRequest, code: str, scheduled_id: int) -> HttpResponse:
+    """The course page's edit form: a scheduled lecture's start, duration, title and description."""
+    room = _hosted_room(request, code)
+    if isinstance(room, HttpResponse):
+        return room
+    try:
+        scheduled = selectors.scheduled_of(room=room, scheduled_id=scheduled_id)
+    except NotFound:
+        raise Http404("No scheduled lecture with this id in this room.") from None
+    form = EditScheduledForm(request.POST)
+    with timezone.override(ZoneInfo(services.course_settings(room=room).home_timezone)):
+        valid = form.is_valid()
+    if not valid:
+        messages.error(request, f"Not saved. {_form_errors(form)}")
+        return redirect("courses:course", code=room.code)
+    try:
+        services.edit_scheduled_lecture(scheduled=scheduled, **form.cleaned_data)
+    except LecternError as exc:
+        messages.error(request, f"Not saved: {exc.detail}")
+    else:
+        messages.success(request, "The lecture was changed; calendars and reminders follow.")
+    return redirect("courses:course", code=room.code)
+
+
+@login_required
+@require_POST
+def cancel_scheduled(request: HttpRequest, code: str, scheduled_id: int) -> HttpResponse:
+    """The course page's cancel form: the roster is told, with the reason."""
+    room = _hosted_room(request, code)
+    if isinstance(room, HttpResponse):
+        return room
+    try:
+        scheduled = selectors.scheduled_of(room=room, scheduled_id=scheduled_id)
+    except NotFound:
+        raise Http404("No scheduled lecture with this id in this room.") from None
+    form = CancelScheduledForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Not cancelled. {_form_errors(form)}")
+        return redirect("courses:course", code=room.code)
+    try:
+        services.cancel_lecture(scheduled=scheduled, reason=form.cleaned_data["reason"])
+    except LecternError as exc:
+        messages.error(request, f"Not cancelled: {exc.detail}")
+    else:
+        messages.success(request, "The lecture was cancelled; the roster is told by e-mail.")
+    return redirect("courses:course", code=room.code)
+
+
+@login_required
+def course_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The host's course page: Upcoming / Live / Past lectures with countdowns, the calendar, the
+    roster and the reminders' delivery."""
+    room = _hosted_room(request, code)
+    if isinstance(room, HttpResponse):
+        return room
     now = timezone.now()
     lectures = list(selectors.schedule_of(room=room))
     roster = selectors.roster_of(room=room)

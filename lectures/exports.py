@@ -106,6 +106,23 @@ def attendance_csv(*, document: LectureDocument, attendees: list[AttendeeRow]) -
     return buffer.getvalue()
 
 
+def sections_csv(*, document: LectureDocument) -> str:
+    """The tables of the sections other apps add (polls, reactions, engagement), one after another."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    first = True
+    for section in document.sections:
+        if not section.table:
+            continue
+        if not first:
+            writer.writerow([])
+        first = False
+        writer.writerow([_cell(section.title)])
+        for row in section.table:
+            writer.writerow([_cell(value) for value in row])
+    return buffer.getvalue()
+
+
 @dataclass(frozen=True)
 class PdfParagraph:
     """Up to a few consecutive segments of one speaker; `speaker` is empty when their turn goes on."""

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from chat.models import ChatMessage
 from chat.selectors import FileRow, shared_files
 from lectures.access import LectureViewer
+from lectures.extensions import LectureSection, build_sections
 from lectures.models import AttendanceInterval
 from rooms.models import Lecture, Room
 from summaries.schema import Summary
@@ -95,6 +96,7 @@ class AttendeeRow:
 
     name: str
     intervals: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    key: str = ""  # "g<guest id>", or "i<identity>" for a presence no guest session is known for
     total_seconds: int = 0
     first_joined: datetime | None = None
     late_seconds: int = 0
@@ -158,6 +160,7 @@ class LectureDocument:
     files: list[FileRow]
     attendance: list[AttendeeRow] | None
     summary: SummaryView | None
+    sections: list[LectureSection] = field(default_factory=list)  # from apps above (extensions.py)
 
     @property
     def duration_seconds(self) -> float:
@@ -322,7 +325,7 @@ def attendance(*, lecture: Lecture) -> list[AttendeeRow]:
         key = f"g{guest_id}" if guest_id else f"i{identity}"
         row = students.get(key)
         if row is None:
-            row = students[key] = AttendeeRow(name=name, first_joined=joined_at)
+            row = students[key] = AttendeeRow(name=name, first_joined=joined_at, key=key)
             spans[key] = []
         row.name = name or row.name
         row.intervals.append((joined_at, left_at))
@@ -346,15 +349,20 @@ def parse_summary(*, lecture: Lecture) -> Summary | None:
         return None
 
 
+def anchor_at(*, segments: list[SegmentRow], start: float | None) -> str:
+    """The page anchor of the transcript segment being spoken `start` seconds into the lecture."""
+    if start is None or not segments:
+        return "transcript"
+    starts = [s.start for s in segments]
+    index = max(bisect.bisect_right(starts, start + 0.5) - 1, 0)
+    return segments[index].anchor
+
+
 def summary_view(*, summary: Summary, segments: list[SegmentRow]) -> SummaryView:
     """Each point of the summary with the anchor of the transcript segment spoken at its moment."""
-    starts = [s.start for s in segments]
 
     def anchor(start: float | None) -> str:
-        if start is None or not segments:
-            return "transcript"
-        index = max(bisect.bisect_right(starts, start + 0.5) - 1, 0)
-        return segments[index].anchor
+        return anchor_at(segments=segments, start=start)
 
     return SummaryView(
         overview=summary.overview,
@@ -386,7 +394,7 @@ def lecture_document(*, lecture: Lecture, viewer: LectureViewer) -> LectureDocum
     """All of a lecture a viewer may see, ready for the page, the PDF and Drive."""
     segments = transcript(lecture=lecture)
     summary = parse_summary(lecture=lecture)
-    return LectureDocument(
+    document = LectureDocument(
         lecture=lecture,
         viewer=viewer,
         segments=segments,
@@ -395,3 +403,5 @@ def lecture_document(*, lecture: Lecture, viewer: LectureViewer) -> LectureDocum
         attendance=attendance(lecture=lecture) if viewer.manages else None,
         summary=summary_view(summary=summary, segments=segments) if summary else None,
     )
+    document.sections = build_sections(document=document)
+    return document

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:lecture_id>/transcript.vtt", views.export, {"kind": "vtt"}, name="transcript_vtt"),
     path("<int:lecture_id>/transcript.txt", views.export, {"kind": "txt"}, name="transcript_txt"),
     path("<int:lecture_id>/attendance.csv", views.export, {"kind": "attendance"}, name="attendance_csv"),
+    path("<int:lecture_id>/engagement.csv", views.export, {"kind": "engagement"}, name="engagement_csv"),
     path("<int:lecture_id>/access", views.update_attendee_access, name="access"),
     path("<int:lecture_id>/summary/regenerate", views.regenerate_summary, name="regenerate_summary"),
     path("<int:lecture_id>/drive", views.save_to_drive, name="save_to_drive"),

@@ -128,14 +128,21 @@ EXPORTS = {
         hosts_only=True,
         suffix=" attendance",
     ),
+    "engagement": Export(
+        "text/csv; charset=utf-8",
+        "csv",
+        lambda doc: exports.sections_csv(document=doc),
+        hosts_only=True,
+        suffix=" engagement",
+    ),
 }
 
 
 @require_GET
 def export(request: HttpRequest, lecture_id: int, kind: str) -> HttpResponse:
-    """One of the lecture's downloads (PDF, WebVTT, text, attendance CSV) as this viewer may see it.
+    """One of the lecture's downloads (PDF, WebVTT, text, attendance or engagement CSV) as this viewer may see it.
 
-    The attendance is for the host and admins only (a 404 for attendees too).
+    The attendance and the engagement are for the host and admins only (a 404 for attendees too).
     """
     lecture, viewer = _lecture_or_404(request, lecture_id)
     spec = EXPORTS[kind]

@@ -162,6 +162,7 @@ ROUTES = [
     Route("GET", "/lectures/{lecture_id}/transcript.vtt", lecturers()),
     Route("GET", "/lectures/{lecture_id}/transcript.txt", lecturers()),
     Route("GET", "/lectures/{lecture_id}/attendance.csv", lecturers()),
+    Route("GET", "/lectures/{lecture_id}/engagement.csv", lecturers()),
     Route("POST", "/lectures/{lecture_id}/access", lecturers(302), "form:allowed=on"),
     Route("POST", "/lectures/{lecture_id}/summary/regenerate", lecturers(302)),
     Route("POST", "/lectures/{lecture_id}/drive", lecturers(302)),
@@ -178,6 +179,7 @@ ROUTES = [
         {"starts_at": "2099-01-05T09:00:00+00:00", "duration_minutes": 60},
     ),
     Route("GET", f"{API}/rooms/{{code}}/schedule", moderators()),
+    Route("PATCH", f"{API}/rooms/{{code}}/schedule/{{scheduled_id}}", moderators(), {"title": "Moved"}),
     # the co-host cancels first, so the host finds it cancelled already
     Route("POST", f"{API}/lectures/{{scheduled_id}}/cancel", {**moderators(), "host": 409}, {"reason": "Ill"}),
     Route("GET", f"{API}/rooms/{{code}}/calendar", moderators()),
@@ -236,6 +238,15 @@ ROUTES = [
     Route("GET", "/calendar/{feed_token}/{event_uid}.ics", row(200)),
     Route("GET", "/courses/opt-out/{opt_out_token}/", row(200)),
     Route("GET", "/courses/{code}/", row(302, host=200, cohost=200, outsider=403, admin=403)),
+    Route(
+        "POST",
+        "/courses/{code}/lectures/{scheduled_id}/edit",
+        row(302, outsider=403, admin=403),
+        "form:starts_at=2099-01-05T09:00&duration_minutes=60",
+    ),
+    Route(
+        "POST", "/courses/{code}/lectures/{scheduled_id}/cancel", row(302, outsider=403, admin=403), "form:reason=Ill"
+    ),
     # recordings (the scene's recording is ready, "hosts only")
     Route("POST", f"{API}/rooms/{{code}}/recording", moderators(409), {"action": "stop"}),
     Route(

@@ -87,15 +87,18 @@ def test_two_students_vote_one_changes_and_the_results_are_right(
     assert (changed.json()["my_choices"] == [0] and "counts" not in changed.json()) or changed.json()["counts"] is None
     last = hosts.messages()[-1]["poll"]
     assert last["counts"] == [2, 0, 0] and last["votes"] == 2
-    assert all("counts" not in m["poll"] for m in everyone.messages())  # students do not see results yet
+    assert everyone.messages() == []  # while the results are hidden, a vote tells the students nothing
 
     assert grace.get(f"/api/v1/rooms/{room.code}/polls/{poll_id}").status_code == 403
     read = host_client.get(f"/api/v1/rooms/{room.code}/polls/{poll_id}").json()
     assert read["counts"] == [2, 0, 0] and read["votes"] == 2 and read["closed"] is False
     assert sorted(b["name"] for b in read["ballots"]) == ["Alan", "Grace"]
 
-    post(host_client, f"/api/v1/rooms/{room.code}/polls/{poll_id}/results", {"shown": True})
-    assert grace.get(f"/api/v1/rooms/{room.code}/polls/{poll_id}").json()["counts"] == [2, 0, 0]
+    with on_commit():
+        post(host_client, f"/api/v1/rooms/{room.code}/polls/{poll_id}/results", {"shown": True})
+        post(alan, f"/api/v1/rooms/{room.code}/polls/{poll_id}/vote", {"choices": [1]})
+    assert [m["poll"]["counts"] for m in everyone.messages()] == [[2, 0, 0], [1, 1, 0]]  # shown: each vote too
+    assert grace.get(f"/api/v1/rooms/{room.code}/polls/{poll_id}").json()["counts"] == [1, 1, 0]
     assert post(host_client, f"/api/v1/rooms/{room.code}/polls/{poll_id}/close", {}).json()["closed"] is True
     late = post(alan, f"/api/v1/rooms/{room.code}/polls/{poll_id}/vote", {"choices": [2]})
     assert late.status_code == 409

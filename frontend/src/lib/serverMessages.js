@@ -2,7 +2,8 @@
 //
 // The page trusts our own websocket, /ws/rooms/<code>/live/ (it answers {"type": "live.ready"}, then
 // {"type": "chat.message", "message"}, {"type": "notice", "text"}, {"type": "ended", "text",
-// "lecture_url"?}). Until that socket has said live.ready (a server without it), the older path is
+// "lecture_url"?}, {"type": "poll.opened" | "poll.results" | "poll.closed", "poll"}, {"type": "reaction",
+// "kind"}, {"type": "pulse", "lost", "slow_down"} (hosts only)). Until that socket has said live.ready (a server without it), the older path is
 // used: LiveKit data packets the server sends through its API, which carry no sender identity (the
 // SFU stamps every participant's packet with its sender, even one the page has not heard of yet);
 // anything with a sender is dropped. Once the socket is ready, LiveKit packets are ignored for good.
@@ -15,7 +16,13 @@ export const TOPICS = {
   notice: 'lectern.notice',
   ended: 'lectern.ended',
   recording: 'lectern.recording',
+  poll: 'lectern.poll',
+  reaction: 'lectern.reaction',
+  pulse: 'lectern.pulse',
 };
+
+// Polls, reactions and pulses never came over LiveKit: only the live socket carries them.
+const SOCKET_ONLY = new Set([TOPICS.poll, TOPICS.reaction, TOPICS.pulse]);
 
 const channels = new WeakMap(); // Room -> channel
 
@@ -25,7 +32,7 @@ function channelFor(room) {
     channel = { handlers: new Set(), socketReady: false, socket: null, code: '' };
     channels.set(room, channel);
     room.on(RoomEvent.DataReceived, (payload, participant, _kind, topic, _encryption, senderIdentity) => {
-      if (channel.socketReady || !Object.values(TOPICS).includes(topic)) return;
+      if (channel.socketReady || SOCKET_ONLY.has(topic) || !Object.values(TOPICS).includes(topic)) return;
       if (participant || senderIdentity) return; // a participant sent it: never a server message
       let message;
       try {
@@ -49,6 +56,9 @@ function onSocketMessage(channel, message) {
   else if (message.type === 'notice') deliver(channel, TOPICS.notice, message);
   else if (message.type === 'ended') deliver(channel, TOPICS.ended, message);
   else if (message.type === 'recording.status') deliver(channel, TOPICS.recording, message);
+  else if (message.type.startsWith('poll.') && message.poll) deliver(channel, TOPICS.poll, message);
+  else if (message.type === 'reaction') deliver(channel, TOPICS.reaction, message);
+  else if (message.type === 'pulse') deliver(channel, TOPICS.pulse, message);
 }
 
 /** Open the live socket of room `code` while `room` is connected (call once per page). */

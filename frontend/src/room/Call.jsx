@@ -24,8 +24,11 @@ import { Toasts } from './Toasts.jsx';
 import { RecordingIndicator, useRecording } from './Recording.jsx';
 import { chimeEnabled, setChimeEnabled, useHostFeed } from './hostFeed.js';
 import { roleOf } from './Tile.jsx';
+import { PollsPanel, usePolls } from './Polls.jsx';
+import { ReactButton, ReactionBurst } from './Reactions.jsx';
+import { PulseGauge } from './Pulse.jsx';
 
-const PANEL_TITLES = { people: 'People', chat: 'Chat', files: 'Files', transcript: 'Transcript' };
+const PANEL_TITLES = { people: 'People', chat: 'Chat', polls: 'Polls', files: 'Files', transcript: 'Transcript' };
 const CAPTIONS_KEY = 'lectern.captions';
 const CAPTION_SIZE_KEY = 'lectern.captionSize';
 const SHORTCUTS = [
@@ -222,6 +225,21 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
     },
   });
   const handSet = useMemo(() => new Set(feed.hands.map((h) => h.identity)), [feed.hands]);
+
+  const moderator = isHostPage || myRole === 'cohost';
+  const polls = usePolls({
+    room,
+    rooms,
+    moderator,
+    onNewPoll: (poll) => {
+      if (moderator) return;
+      pushToast({
+        kind: 'poll',
+        text: `New poll: ${poll.question}`,
+        actions: [{ label: 'Answer', primary: true, onClick: () => setPanel('polls') }],
+      });
+    },
+  });
   const attention = feed.waiting.length + feed.hands.length;
 
   // The tab title counts what waits for the host.
@@ -335,6 +353,7 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
         <ConnectionPill />
         <RecordingIndicator recording={recordingState.recording} />
         {config.aiAssistant && <AssistantPill captionsOn={captionsOn} />}
+        {moderator && <PulseGauge room={room} />}
         {isHostPage && <InviteButton url={config.inviteUrl} />}
         {isHostPage && <PinField pin={config.pin} requiresPin={config.requiresPin} />}
       </header>
@@ -364,6 +383,7 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
       <div className="call-main">
         <section className="stage" aria-label="Video">
           <Stage layout={layout} hands={handSet} />
+          <ReactionBurst room={room} />
           {config.aiAssistant && captionsOn && <CaptionsBar lines={lines} size={captionSize} />}
         </section>
         <aside id="drawer" className="drawer" aria-label={panel ? PANEL_TITLES[panel] : 'Panels'} hidden={!panel}>
@@ -383,6 +403,7 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
           </div>
           <People config={config} rooms={rooms} active={panel === 'people'} myRole={myRole} feed={feed} handSet={handSet} confirm={confirm} say={say} />
           <Chat room={room} rooms={rooms} isHost={isHostPage} active={panel === 'chat'} onUnread={onUnread} />
+          <PollsPanel active={panel === 'polls'} moderator={moderator} {...polls} say={say} />
           <Files rooms={rooms} canUpload={isHostPage || config.studentUploads} active={panel === 'files'} onNew={onNewFile} />
           {config.aiAssistant && <Transcript transcript={transcript} active={panel === 'transcript'} />}
         </aside>
@@ -397,7 +418,8 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
         setCaptionsOn={setCaptionsOn}
         handRaised={handRaised}
         toggleHand={toggleHand}
-        counts={{ unread, attention: isHostPage ? attention : 0, files: newFiles }}
+        counts={{ unread, attention: isHostPage ? attention : 0, files: newFiles, polls: polls.waiting }}
+        reactions={<ReactButton rooms={rooms} student={!moderator} />}
         onLeave={() => (myRole === 'guest' ? onLeave() : setLeaveOpen(true))}
         onMore={() => setMoreOpen(true)}
         onDeviceError={onDeviceError}
@@ -456,6 +478,9 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
 
       <Dialog id="more-dialog" open={moreOpen} title="More" onClose={() => setMoreOpen(false)}>
         <div className="more-grid">
+          <button id="more-polls" type="button" className="btn" onClick={() => { setMoreOpen(false); setPanel('polls'); }}>
+            Polls{polls.waiting ? ` (${polls.waiting} to answer)` : ''}
+          </button>
           <button type="button" className="btn" onClick={() => { setMoreOpen(false); togglePanel('files'); }}>
             Files{newFiles ? ` (${newFiles} new)` : ''}
           </button>

@@ -1,6 +1,7 @@
 // The control bar, fixed at the bottom of the viewport: mic and camera (with the toolkit's device
 // menus), share, hand, captions, chat, people, more, leave. A toolbar: arrow keys, Home and End
-// move between buttons. Toggles expose their state with aria-pressed only.
+// move between buttons. Toggles expose their state with aria-pressed only. Polls and the React
+// menu come from Polls.jsx / Reactions.jsx (the menu's own buttons are outside the arrow-key loop).
 import { useRef } from 'react';
 import { Track } from 'livekit-client';
 import { MediaDeviceMenu, TrackToggle, useLocalParticipantPermissions } from '@livekit/components-react';
@@ -19,7 +20,7 @@ function Badge({ count, label }) {
 function onToolbarKey(event) {
   if (!['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) return;
   const buttons = [...event.currentTarget.querySelectorAll('button:not([disabled]):not([hidden])')].filter(
-    (b) => !b.closest('.lk-device-menu') && b.offsetParent !== null,
+    (b) => !b.closest('.lk-device-menu, .reaction-menu') && b.offsetParent !== null,
   );
   const index = buttons.indexOf(document.activeElement);
   if (index < 0) return;
@@ -46,6 +47,7 @@ export function Controls({
   onMore,
   onDeviceError,
   recording,
+  reactions,
 }) {
   const permissions = useLocalParticipantPermissions();
   const canPublish = permissions ? permissions.canPublish !== false : false;
@@ -100,6 +102,7 @@ export function Controls({
           <span className="control-label">Captions</span>
         </button>
       )}
+      {reactions}
       <button id="toggle-chat" type="button" className="control" aria-pressed={panel === 'chat'} aria-controls="drawer" onClick={() => togglePanel('chat')}>
         <Icon name="chat" />
         <span className="control-label">Chat</span>
@@ -109,6 +112,11 @@ export function Controls({
         <Icon name="people" />
         <span className="control-label">People</span>
         <Badge count={counts.attention} label={isHost ? 'waiting or hands raised' : 'new'} />
+      </button>
+      <button id="toggle-polls" type="button" className="control hide-narrow" aria-pressed={panel === 'polls'} aria-controls="drawer" onClick={() => togglePanel('polls')}>
+        <span aria-hidden="true">▤</span>
+        <span className="control-label">Polls</span>
+        <Badge count={counts.polls} label="polls to answer" />
       </button>
       {recording && <RecordButton {...recording} />}
       <button id="toggle-more" type="button" className="control" aria-haspopup="dialog" onClick={onMore}>
