@@ -56,7 +56,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def health_json(request: HttpRequest) -> JsonResponse:
-    """What the overview page polls to refresh itself."""
+    """The overview as JSON, as the overview socket pushes it (for monitoring scripts)."""
     return JsonResponse(health.check().as_json())
 
 
@@ -296,11 +296,13 @@ def site_settings(request: HttpRequest) -> HttpResponse:
         services.update_site_defaults(form=form, by=_admin(request), ip_address=client_ip(request))
         messages.success(request, "Defaults saved.")
         return redirect("adminpanel:settings")
+    checks = deployment.security_checks()
     context = {
         "form": form,
         "ai": AISettings.load(),
         "config": deployment.configuration(),
-        "checks": deployment.security_checks(),
+        "checks": checks,
+        "failing_checks": [check for check in checks if not check.ok],
     }
     return render(request, "adminpanel/settings.html", context, status=400 if request.method == "POST" else 200)
 
