@@ -15,10 +15,14 @@ from adminpanel import broadcasts, health
 from core.consumers import CLOSE_FORBIDDEN, JsonConsumer
 
 PUSH_EVERY_SECONDS = 5.0
+COALESCE_SECONDS = 0.5  # changes closer together than this share one snapshot
 
 
 class OverviewConsumer(JsonConsumer):
     ticker: asyncio.Task[None] | None = None
+    catching_up: asyncio.Task[None] | None = None
+    dirty = False
+    pushed_at = 0.0
 
     async def connect(self) -> None:
         if not await database_sync_to_async(self._is_admin)():
@@ -45,6 +49,7 @@ class OverviewConsumer(JsonConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return False
         await self.send_json({"type": "overview.snapshot", "overview": snapshot})
+        self.pushed_at = asyncio.get_running_loop().time()
         return True
 
     async def _tick(self) -> None:
@@ -54,11 +59,23 @@ class OverviewConsumer(JsonConsumer):
                 return
 
     async def overview_changed(self, event: dict[str, Any]) -> None:
-        await self.push()
+        # A burst of changes (a hundred lectures opening at nine) costs one or two snapshots, not one each.
+        self.dirty = True
+        if self.catching_up is None or self.catching_up.done():
+            self.catching_up = asyncio.get_running_loop().create_task(self._catch_up())
+
+    async def _catch_up(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self.dirty:
+            await asyncio.sleep(max(0.0, self.pushed_at + COALESCE_SECONDS - loop.time()))
+            self.dirty = False
+            if not await self.push():
+                return
 
     async def disconnect(self, code: int) -> None:
-        if self.ticker is not None:
-            self.ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.ticker
+        for task in (self.ticker, self.catching_up):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await super().disconnect(code)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
@@ -162,3 +163,21 @@ def test_a_demoted_admin_stops_receiving_snapshots(admin_client: Client, admin: 
         assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_changes_costs_a_few_snapshots_not_one_each(admin_client: Client) -> None:
+    async def scenario() -> int:
+        socket, connected = await _overview_socket(admin_client)
+        assert connected
+        await socket.receive_json_from(timeout=5)
+        layer = get_channel_layer()
+        for _ in range(20):
+            await layer.group_send(broadcasts.OVERVIEW_GROUP, {"type": "overview.changed"})
+        snapshots = 0
+        while not await socket.receive_nothing(timeout=1):
+            snapshots += (await socket.receive_json_from())["type"] == "overview.snapshot"
+        await socket.disconnect()
+        return snapshots
+
+    assert 1 <= async_to_sync(scenario)() <= 3
