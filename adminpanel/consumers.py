@@ -11,7 +11,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from accounts.models import User
-from adminpanel import broadcasts, health
+from adminpanel import broadcasts, health, selectors
 from core.consumers import CLOSE_FORBIDDEN, JsonConsumer
 
 PUSH_EVERY_SECONDS = 5.0
@@ -40,7 +40,9 @@ class OverviewConsumer(JsonConsumer):
         return User.objects.filter(pk=user.pk, role=User.Role.ADMIN, is_active=True).exists()
 
     def _snapshot(self) -> dict[str, Any] | None:
-        return health.check().as_json() if self._is_admin() else None
+        if not self._is_admin():
+            return None
+        return {**health.check().as_json(), "live_rooms": selectors.live_rooms_json()}
 
     async def push(self) -> bool:
         """Send a snapshot; False (and the socket closed) when the user is no longer an admin."""

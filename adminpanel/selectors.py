@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -168,3 +169,28 @@ def search_audit_events(
     if until:
         events = events.filter(created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
     return events
+
+
+def live_rooms_json() -> list[dict[str, object]]:
+    """The overview's live rooms as its socket sends them (text only; the page renders it as text)."""
+    listing = room_listing(rooms=list(Room.objects.live().select_related("host")), with_livekit_only=False)
+    rows: list[dict[str, object]] = []
+    for row in listing.rows:
+        if row.stale and row.idle_since is not None:
+            state = f"stale — nobody connected since {timezone.localtime(row.idle_since):%H:%M}"
+        elif row.lecture is not None:
+            state = f"live since {timezone.localtime(row.lecture.started_at):%Y-%m-%d %H:%M}"
+        else:
+            state = row.room.get_status_display()
+        rows.append(
+            {
+                "code": row.room.code,
+                "title": row.room.title,
+                "url": reverse("adminpanel:room", kwargs={"code": row.room.code}),
+                "host": row.room.host.display_name,
+                "host_email": row.room.host.email,
+                "state": state,
+                "connected": row.connected,
+            }
+        )
+    return rows

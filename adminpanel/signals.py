@@ -14,12 +14,12 @@ from rooms.models import Lecture
 
 
 def _changed(sender: Any, **kwargs: Any) -> None:
-    transaction.on_commit(broadcasts.notify_overview_changed)
+    transaction.on_commit(broadcasts.notify_overview_changed, robust=True)  # logged, never the request's error
 
 
 def _opened(sender: Any, **kwargs: Any) -> None:
     # The audit retention runs as long as the deployment is used: a lecture opening starts it.
-    transaction.on_commit(ensure_audit_pruning)
+    transaction.on_commit(ensure_audit_pruning, robust=True)
 
 
 def connect() -> None:

@@ -46,6 +46,43 @@
     root.dataset.live = "yes";
   }
 
+  function renderRooms(rooms) {
+    var body = document.getElementById("live-rooms");
+    body.replaceChildren();
+    if (rooms.length === 0) {
+      var empty = document.createElement("tr");
+      cell(empty, "No lecture is live right now.").colSpan = 4;
+      empty.firstChild.className = "muted";
+      body.appendChild(empty);
+      return;
+    }
+    rooms.forEach(function (room) {
+      var tr = document.createElement("tr");
+      var name = cell(tr, "");
+      var link = document.createElement("a");
+      link.href = room.url;
+      link.textContent = room.title;
+      var code = document.createElement("code");
+      code.textContent = room.code;
+      name.append(link, " ", code);
+      var host = cell(tr, room.host + " ");
+      var email = document.createElement("span");
+      email.className = "muted";
+      email.textContent = room.host_email;
+      host.appendChild(email);
+      var state = cell(tr, "");
+      if (room.state.indexOf("stale") === 0) {
+        var strong = document.createElement("strong");
+        strong.textContent = "stale";
+        state.append(strong, room.state.slice("stale".length));
+      } else {
+        state.textContent = room.state;
+      }
+      cell(tr, room.connected === null ? "?" : String(room.connected));
+      body.appendChild(tr);
+    });
+  }
+
   function lost() {
     document.getElementById("health-banner").hidden = false;
     setText("health-down", "the live connection to the web server (reconnecting)");
@@ -65,6 +102,7 @@
       if (message.type === "overview.snapshot") {
         retryMs = 1000;
         render(message.overview);
+        renderRooms(message.overview.live_rooms || []);
       }
     });
     socket.addEventListener("close", function (event) {

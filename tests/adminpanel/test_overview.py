@@ -143,10 +143,14 @@ def test_the_overview_socket_delivers_a_lecture_opening_within_two_seconds(
         assert connected
         first = await socket.receive_json_from(timeout=5)
         assert first["type"] == "overview.snapshot" and first["overview"]["live_lectures"] == 0
+        assert first["overview"]["live_rooms"] == []
         await sync_to_async(open_room)(room=room)
         async with asyncio.timeout(2):  # the bound: a change reaches the page within 2 s
             changed = await _snapshot_where(socket, lambda o: o["live_lectures"] == 1)
         assert changed["participants_now"] == 0
+        (row,) = changed["live_rooms"]
+        assert (row["code"], row["title"], row["connected"]) == (room.code, room.title, 0)
+        assert row["url"] == f"/admin/rooms/{room.code}/" and row["state"].startswith("live since ")
         await socket.disconnect()
 
     async_to_sync(scenario)()

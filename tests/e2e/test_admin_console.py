@@ -113,6 +113,7 @@ def test_the_overview_updates_from_its_websocket_under_the_csp(new_context: Any,
     watching.goto("/admin/")
     expect(watching.locator("#health")).to_have_attribute("data-live", "yes")  # a snapshot arrived
     expect(watching.locator("#health-live")).to_have_text("1")
+    expect(watching.locator("#live-rooms").get_by_role("link", name=room.title)).to_be_visible()
 
     acting = new_context().new_page()
     log_in(acting, admin)
@@ -123,4 +124,5 @@ def test_the_overview_updates_from_its_websocket_under_the_csp(new_context: Any,
     expect(watching.locator("#health-live")).to_have_text(
         "0", timeout=2_000
     )  # pushed at once (the periodic push is every 5 s)
+    expect(watching.locator("#live-rooms")).to_have_text("No lecture is live right now.")
     assert watching.locator("#health-banner").is_hidden()
