@@ -185,3 +185,15 @@ def test_a_burst_of_changes_costs_a_few_snapshots_not_one_each(admin_client: Cli
         return snapshots
 
     assert 1 <= async_to_sync(scenario)() <= 3
+
+
+def test_a_channel_layer_outage_never_fails_opening_a_lecture(
+    room: Room, settings: Any, livekit: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:9/0"]}}
+    }
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        lecture = open_room(room=room)
+    assert broadcasts.notify_overview_changed in callbacks
+    assert Lecture.objects.get(pk=lecture.pk).status == Lecture.Status.LIVE
