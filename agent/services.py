@@ -193,23 +193,11 @@ FORGET_WORKERS_AFTER_SECONDS = 24 * 3600
 def _record_heartbeat(worker_id: str, host: str, load: float, jobs: int, max_jobs: int) -> None:
     close_old_connections()
     now = timezone.now()
+    fields = {"host": host[:255], "load": max(0.0, min(1.0, load)), "jobs": jobs, "max_jobs": max_jobs}
     AgentWorker.objects.update_or_create(
         worker_id=worker_id,
-        defaults={
-            "host": host[:255],
-            "load": max(0.0, min(1.0, load)),
-            "jobs": jobs,
-            "max_jobs": max_jobs,
-            "last_seen_at": now,
-        },
-        create_defaults={
-            "host": host[:255],
-            "load": max(0.0, min(1.0, load)),
-            "jobs": jobs,
-            "max_jobs": max_jobs,
-            "last_seen_at": now,
-            "started_at": now,
-        },
+        defaults={**fields, "last_seen_at": now},
+        create_defaults={**fields, "last_seen_at": now, "started_at": now},
     )
     AgentWorker.objects.filter(last_seen_at__lt=now - timedelta(seconds=FORGET_WORKERS_AFTER_SECONDS)).delete()
 
@@ -217,13 +205,3 @@ def _record_heartbeat(worker_id: str, host: str, load: float, jobs: int, max_job
 async def record_heartbeat(*, worker_id: str, host: str, load: float, jobs: int, max_jobs: int) -> None:
     """Tell the web this worker is registered, with its load and the lectures it captions now."""
     await sync_to_async(_record_heartbeat)(worker_id, host, load, jobs, max_jobs)
-
-
-def _forget_worker(worker_id: str) -> None:
-    close_old_connections()
-    AgentWorker.objects.filter(worker_id=worker_id).delete()
-
-
-async def forget_worker(*, worker_id: str) -> None:
-    """The worker is shutting down: the overview stops counting it at once."""
-    await sync_to_async(_forget_worker)(worker_id)
