@@ -1,7 +1,8 @@
 """Audit retention: events older than AUDIT_RETENTION_DAYS are deleted once a day.
 
-Like the stale-lecture check (lectures/attendance.py), the task reschedules itself with run_after;
-adminpanel starts the chain when a lecture opens and nothing is scheduled yet."""
+Like the stale-lecture check (lectures/attendance.py) and the recordings' retention pass
+(recordings/tasks.py), the task reschedules itself with run_after, one queued pass at most;
+adminpanel starts the chain when a lecture opens and nothing is queued yet."""
 
 import logging
 from datetime import timedelta
@@ -9,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEvent
@@ -33,9 +34,11 @@ def prune_old_events() -> int:
 
 @task()
 def prune_audit_events() -> None:
-    """Apply the retention now, then again in a day."""
-    prune_old_events()
-    prune_audit_events.using(run_after=timezone.now() + PRUNE_EVERY).enqueue()
+    """Apply the retention now, then again in a day (the chain goes on even when this pass fails)."""
+    try:
+        prune_old_events()
+    finally:
+        prune_audit_events.using(run_after=timezone.now() + PRUNE_EVERY).enqueue()
 
 
 def ensure_audit_pruning() -> bool:
@@ -43,7 +46,9 @@ def ensure_audit_pruning() -> bool:
     with transaction.atomic():
         with connection.cursor() as cursor:  # two lectures opening at once start one chain, not two
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEDULE_LOCK])
-        if DBTaskResult.objects.filter(task_path=prune_audit_events.module_path, status="READY").exists():
+        if DBTaskResult.objects.filter(
+            task_path=prune_audit_events.module_path, status=TaskResultStatus.READY
+        ).exists():
             return False
         prune_audit_events.enqueue()
     return True
