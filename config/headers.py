@@ -16,9 +16,9 @@ from django.http import HttpRequest, HttpResponse
 FORM_TARGETS = "https://accounts.google.com"
 
 
-def _livekit_sources() -> str:
+def _livekit_sources(livekit_url: str = "") -> str:
     """The LiveKit URL as websocket and as HTTP (livekit-client checks the server over HTTP first)."""
-    url = urlsplit(settings.LIVEKIT_URL)
+    url = urlsplit(livekit_url or settings.LIVEKIT_URL)
     secure = url.scheme in ("wss", "https")
     host = url.netloc
     return f"{'wss' if secure else 'ws'}://{host} {'https' if secure else 'http'}://{host}"
@@ -34,7 +34,12 @@ def _media_sources() -> str:
     return " https://*.amazonaws.com"
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, *, recording_layout: bool = False) -> str:
+    """The policy of every page; the recording layout (opened by egress's Chromium) may also connect to
+    the LiveKit URL egress itself uses (EGRESS_LIVEKIT_URL, e.g. ws://livekit:7880 inside Compose)."""
+    connect = f"'self' {_livekit_sources()}"
+    if recording_layout and settings.EGRESS_LIVEKIT_URL:
+        connect += f" {_livekit_sources(settings.EGRESS_LIVEKIT_URL)}"
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' 'nonce-{nonce}'",
@@ -42,7 +47,7 @@ def content_security_policy(nonce: str) -> str:
         "img-src": "'self' data: blob:",
         "media-src": f"'self' blob:{_media_sources()}",
         "font-src": "'self' data:",
-        "connect-src": f"'self' {_livekit_sources()}",
+        "connect-src": connect,
         "worker-src": "'self' blob:",
         "frame-src": "'none'",
         "frame-ancestors": "'none'",
@@ -77,7 +82,9 @@ class SecurityHeadersMiddleware:
         nonce = secrets.token_urlsafe(16)
         request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", content_security_policy(nonce))
+        match = request.resolver_match
+        layout = match is not None and match.view_name == "recordings:layout"
+        response.setdefault("Content-Security-Policy", content_security_policy(nonce, recording_layout=layout))
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("Referrer-Policy", "same-origin")
         response.setdefault("X-Content-Type-Options", "nosniff")

@@ -366,4 +366,7 @@ RECORDING_EGRESS_ROOT = env("RECORDING_EGRESS_ROOT")
 RECORDING_DOWNLOAD_TTL = int(env("RECORDING_DOWNLOAD_TTL") or 300)  # seconds a signed download link works
 RECORDING_RETENTION_DAYS = int(env("RECORDING_RETENTION_DAYS") or 0)  # 0 = keep recordings forever
 RECORDING_AUDIO_ONLY = env_bool("RECORDING_AUDIO_ONLY", default=False)  # Ogg Opus instead of MP4 video
+# The LiveKit URL egress connects to (its ws_url) when it is not LIVEKIT_URL (ws://livekit:7880 in
+# docker-compose.yml): the recording layout page, which egress's Chromium opens, may connect there.
+EGRESS_LIVEKIT_URL = env("EGRESS_LIVEKIT_URL")
 EGRESS_HEALTH_URL = env("EGRESS_HEALTH_URL")  # e.g. http://127.0.0.1:9190/ ; set = /healthz checks egress

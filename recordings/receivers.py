@@ -1,4 +1,5 @@
-"""Recording follows the lecture's life: auto-record when a lecture begins, stop when it ends.
+"""Recording follows the lecture's life: auto-record when a lecture begins, stop when it ends (and
+the hourly retention pass is queued once lectures end).
 
 Rooms knows nothing about recordings (layering), so this listens to the Lecture rows themselves.
 """
@@ -9,7 +10,8 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from rooms.models import Lecture
+from lectures.signals import lecture_ended
+from rooms.models import Lecture, Room
 
 
 @receiver(post_save, sender=Lecture, dispatch_uid="recordings.lecture_saved")
@@ -25,3 +27,24 @@ def lecture_saved(sender: type[Lecture], instance: Lecture, created: bool, **kwa
         transaction.on_commit(lambda: auto_record_lecture.enqueue(lecture_id))
     elif lecture.status == Lecture.Status.ENDED:
         transaction.on_commit(lambda: services.stop_recordings_of_lecture(lecture=lecture))
+
+
+@receiver(lecture_ended, dispatch_uid="recordings.lecture_ended")
+def lecture_ended_schedules_retention(sender: Any, *, lecture: Lecture, **kwargs: Any) -> None:
+    """Retention has something to do once lectures end: make sure its hourly pass is queued."""
+    from recordings.tasks import schedule_retention
+
+    transaction.on_commit(lambda: schedule_retention())
+
+
+@receiver(post_save, sender=Room, dispatch_uid="recordings.room_created")
+def room_created_takes_the_recording_default(sender: type[Room], instance: Room, created: bool, **kwargs: Any) -> None:
+    """A new room records automatically when the admins' site defaults say so (Admin → Settings); rooms
+    that existed before keep what they had, and the host can change it per room."""
+    if created and not kwargs.get("raw"):
+        from core.models import SiteDefaults
+        from recordings.models import RecordingSettings
+
+        RecordingSettings.objects.get_or_create(
+            room=instance, defaults={"auto_record": SiteDefaults.load().recording_default}
+        )

@@ -4,6 +4,7 @@ access, deletion, room defaults and retention."""
 import logging
 import posixpath
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from core import storage
 from core.exceptions import LecternError, RoomNotLive
+from lectures.retention import delete_finished_lecture, expired_lectures
 from recordings.broadcasts import notify_recording_status
 from recordings.exceptions import AlreadyRecording, NotRecording, RecorderUnavailable
 from recordings.models import Access, Recording, RecordingSettings
@@ -87,8 +89,7 @@ def start_recording(*, room: Room, by: User | None, audio_only: bool | None = No
         recording.egress_updated_at = egress.updated_at
         recording.status = _RUNNING.get(egress.status, Recording.Status.STARTING)
         recording.save(update_fields=["egress_id", "egress_updated_at", "status"])
-        livekit_room = lecture.livekit_room
-        transaction.on_commit(lambda: notify_recording_status(livekit_room=livekit_room, recording=recording))
+        transaction.on_commit(lambda: notify_recording_status(recording=recording))
         if settings.EGRESS_HEALTH_URL:
             from recordings.tasks import WATCH_EVERY, watch_recording
 
@@ -107,9 +108,7 @@ def stop_recording(*, room: Room) -> Recording:
         if recording is None:
             raise NotRecording("This lecture is not being recorded.")
         _stop_egress(recording)
-        transaction.on_commit(
-            lambda: notify_recording_status(livekit_room=recording.lecture.livekit_room, recording=recording)
-        )
+        transaction.on_commit(lambda: notify_recording_status(recording=recording))
     return recording
 
 
@@ -190,8 +189,7 @@ def apply_egress_report(*, egress: livekit_server.Egress) -> Recording | None:
         )
         if recording is None or not _apply(recording, egress):
             return None
-        livekit_room = recording.lecture.livekit_room
-        transaction.on_commit(lambda: notify_recording_status(livekit_room=livekit_room, recording=recording))
+        transaction.on_commit(lambda: notify_recording_status(recording=recording))
     return recording
 
 
@@ -266,6 +264,30 @@ def delete_expired_recordings(*, now: datetime | None = None) -> int:
     return len(expired)
 
 
+@dataclass(frozen=True)
+class RetentionPass:
+    recordings: int
+    lectures: int
+
+
+def apply_retention(*, now: datetime | None = None) -> RetentionPass:
+    """One retention pass: recordings older than RECORDING_RETENTION_DAYS, then finished lectures older
+    than the admins' retention days (core.models.SiteDefaults) with everything they hold, recordings
+    and their files included. The task worker runs it every hour (recordings.tasks.apply_retention)."""
+    now = now or timezone.now()
+    recordings = delete_expired_recordings(now=now)
+    lectures = 0
+    for lecture in expired_lectures(now=now):
+        for recording in Recording.objects.filter(lecture=lecture):
+            delete_recording(recording=recording)
+            recordings += 1
+        delete_finished_lecture(lecture=lecture)
+        lectures += 1
+    if recordings or lectures:
+        logger.info("retention deleted %d recording(s) and %d lecture(s)", recordings, lectures)
+    return RetentionPass(recordings=recordings, lectures=lectures)
+
+
 LOST_RECORDING = "The recorder stopped unexpectedly (the egress service crashed or restarted); start a new recording."
 
 
@@ -304,8 +326,7 @@ def check_recording(*, recording: Recording, recheck_after: float = 2.0) -> Reco
         locked.error = LOST_RECORDING
         locked.ended_at = timezone.now()
         locked.save(update_fields=["status", "error", "ended_at"])
-        livekit_room = locked.lecture.livekit_room
-        transaction.on_commit(lambda: notify_recording_status(livekit_room=livekit_room, recording=locked))
+        transaction.on_commit(lambda: notify_recording_status(recording=locked))
     logger.warning("recording %s lost its egress %s", locked.pk, locked.egress_id)
     return locked
 

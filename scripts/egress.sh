@@ -9,6 +9,9 @@
 #   scripts/egress.sh stop dev|test[-name]     stop the background supervisor and egress
 #   scripts/egress.sh health dev|test[-name]   exit 0 when egress answers on its health port
 # Needs Redis (scripts/redis.sh) and livekit-server configured with the same Redis.
+# EGRESS_S3_BUCKET (with EGRESS_S3_ENDPOINT, _REGION, _ACCESS_KEY, _SECRET) makes egress upload its
+# files to that bucket instead of writing them to disk; with STORAGE_BACKEND=s3 they default to
+# Lectern's own S3_* settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -71,6 +74,25 @@ cpu_cost:
   web_cpu_cost: ${EGRESS_ROOM_COMPOSITE_CPU_COST:-1.0}
   audio_web_cpu_cost: 0.5
 YAML
+  # With STORAGE_BACKEND=s3, egress uploads each file to the bucket itself, as in production
+  # (docker-compose.yml): the file path Lectern sends is then the object key.
+  # Lectern's own S3 settings (STORAGE_BACKEND=s3 in the environment) are the default.
+  if [ "${STORAGE_BACKEND:-local}" = s3 ] && [ -z "${EGRESS_S3_BUCKET:-}" ]; then
+    EGRESS_S3_BUCKET=${S3_BUCKET:-lectern} EGRESS_S3_ENDPOINT=${S3_ENDPOINT_URL:-}
+    EGRESS_S3_REGION=${S3_REGION:-us-east-1} EGRESS_S3_ACCESS_KEY=${S3_ACCESS_KEY:-}
+    EGRESS_S3_SECRET=${S3_SECRET_KEY:-$(cat "${S3_SECRET_KEY_FILE:-/dev/null}" 2>/dev/null || true)}
+  fi
+  if [ -n "${EGRESS_S3_BUCKET:-}" ]; then
+    cat >>"$config" <<YAML
+s3:
+  endpoint: "${EGRESS_S3_ENDPOINT:-}"
+  bucket: "$EGRESS_S3_BUCKET"
+  region: "${EGRESS_S3_REGION:-us-east-1}"
+  force_path_style: true
+  access_key: "${EGRESS_S3_ACCESS_KEY:-}"
+  secret: "${EGRESS_S3_SECRET:-}"
+YAML
+  fi
 }
 
 # PulseAudio per profile, found by egress, pactl and Chromium through XDG_RUNTIME_DIR. It runs as a

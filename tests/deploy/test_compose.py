@@ -26,10 +26,13 @@ COMPOSE_FILES = [ROOT / "docker-compose.yml", ROOT / "docker-compose.prod.yml"]
 ENV_EXAMPLE = ROOT / "deploy" / "env.production.example"
 COMPOSECHECK = ROOT / "tools" / "bin" / "composecheck"
 LIVEKIT_SERVER = ROOT / "tools" / "bin" / "server"
+EGRESS = ROOT / "tools" / "bin" / "egress"
 
 APP_SERVICES = {"web", "agent", "tasks"}
 ONE_SHOTS = {"migrate", "minio-init"}
-PRIVATE_SERVICES = {"postgres", "pgbouncer", "redis", "minio"}
+PRIVATE_SERVICES = {"postgres", "pgbouncer", "redis", "minio", "livekit-redis", "egress"}
+# The bundled LiveKit and what only it needs (the "livekit" profile).
+LIVEKIT_SERVICES = {"livekit", "livekit-redis", "egress"}
 EXPECTED_SERVICES = APP_SERVICES | ONE_SHOTS | PRIVATE_SERVICES | {"livekit", "traefik"}
 # Variables Compose itself defines for interpolation.
 COMPOSE_BUILTINS = {"COMPOSE_PROJECT_NAME"}
@@ -127,7 +130,7 @@ def test_livekit_cloud_drops_only_the_bundled_livekit(tmp_path: Path) -> None:
     result = run_composecheck("-env-file", str(env), "-json")
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
-    assert set(services) == EXPECTED_SERVICES - {"livekit"}
+    assert set(services) == EXPECTED_SERVICES - LIVEKIT_SERVICES
     assert services["web"]["environment"]["LIVEKIT_URL"] == "wss://lectern.livekit.cloud"
     assert services["agent"]["environment"]["LIVEKIT_URL"] == "wss://lectern.livekit.cloud"
 
@@ -150,6 +153,13 @@ def test_databases_sit_on_an_internal_network(project: dict[str, Any]) -> None:
     for name in ("postgres", "pgbouncer", "redis"):
         assert set(project["services"][name]["networks"]) == {"backend"}, name
     assert "backend" not in project["services"]["traefik"]["networks"]
+    # LiveKit's bus: only livekit and egress reach it, and neither reaches the databases.
+    assert project["networks"]["media"].get("internal") is True
+    assert set(project["services"]["livekit-redis"]["networks"]) == {"media"}
+    on_media = {name for name, service in project["services"].items() if "media" in service["networks"]}
+    assert on_media == {"livekit", "livekit-redis", "egress"}
+    for name in ("livekit", "egress"):
+        assert "backend" not in project["services"][name]["networks"], name
 
 
 def test_web_health_check_hits_livez_on_an_allowed_host(project: dict[str, Any], raw: dict[str, Any]) -> None:
@@ -475,3 +485,173 @@ def test_build_context_has_everything_the_dockerfile_copies() -> None:
         assert not dockerignore_excludes(source.rstrip("/")), f".dockerignore drops {source}"
     for needed in ("manage.py", "config/settings.py", "config/asgi.py", "agent/__main__.py", "templates", "static"):
         assert not dockerignore_excludes(needed), needed
+
+
+# --- egress (recordings) ------------------------------------------------------------------------
+
+# The keys of egress v1.8.6's ServiceConfig that Lectern sets (egress ignores unknown keys silently,
+# so a misspelt one would simply not apply).
+EGRESS_KEYS = {
+    "api_key",
+    "api_secret",
+    "ws_url",
+    "insecure",
+    "redis",
+    "health_port",
+    "template_port",
+    "logging",
+    "cpu_cost",
+    "s3",
+    "session_limits",
+    "template_base",
+}
+EGRESS_CPU_KEYS = {
+    "max_cpu_utilization",
+    "max_concurrent_web",
+    "room_composite_cpu_cost",
+    "audio_room_composite_cpu_cost",
+    "web_cpu_cost",
+    "audio_web_cpu_cost",
+}
+EGRESS_S3_KEYS = {"access_key", "secret", "region", "endpoint", "bucket", "force_path_style"}
+
+
+@pytest.fixture(scope="module")
+def egress_config(project: dict[str, Any]) -> dict[str, Any]:
+    """Egress's configuration as Compose hands it to the container (interpolated from .env)."""
+    config = project["configs"]["egress_yaml"]
+    return yaml.safe_load(config["content"])
+
+
+def host_port(url: str) -> tuple[str, int]:
+    match = re.fullmatch(r"[a-z]+://([^/:]+):(\d+)/?.*", url)
+    assert match, url
+    return match.group(1), int(match.group(2))
+
+
+def test_egress_is_the_pinned_official_image_with_what_chromium_needs(project: dict[str, Any]) -> None:
+    egress = project["services"]["egress"]
+    assert egress["image"] == "livekit/egress:v1.8.6"
+    assert egress["profiles"] == ["livekit"]
+    # egress >= 1.7.6 sandboxes Chrome: without SYS_ADMIN every room composite fails to start Chrome.
+    assert "SYS_ADMIN" in egress["cap_add"]
+    # Docker's 64 MB /dev/shm crashes Chromium's renderer.
+    assert int(egress["shm_size"]) >= 512 * 2**20
+    config = {item["target"] for item in egress["configs"]}
+    assert egress["environment"]["EGRESS_CONFIG_FILE"] in config
+    assert egress["stop_grace_period"], "running recordings need time to finish and upload"
+
+
+def test_egress_config_uses_only_keys_egress_knows(egress_config: dict[str, Any]) -> None:
+    assert set(egress_config) <= EGRESS_KEYS, set(egress_config) - EGRESS_KEYS
+    assert set(egress_config["cpu_cost"]) <= EGRESS_CPU_KEYS
+    assert set(egress_config["s3"]) <= EGRESS_S3_KEYS
+
+
+@pytest.mark.skipif(not EGRESS.exists(), reason="tools/bin/egress (LiveKit Egress v1.8.6) is not built")
+def test_egress_parses_the_config_compose_gives_it(tmp_path: Path, egress_config: dict[str, Any]) -> None:
+    """Egress v1.8.6's own loader (our build of the same module the image runs): the config parses and
+    egress gets as far as dialling LiveKit's Redis, which does not exist here."""
+    config = tmp_path / "egress.yaml"
+    config.write_text(yaml.safe_dump(egress_config))
+    env = {"PATH": os.environ["PATH"], "LIVEKIT_API_KEY": "lectern", "LIVEKIT_API_SECRET": "x" * 32}
+    result = subprocess.run([str(EGRESS), "--config", str(config)], env=env, capture_output=True, text=True, timeout=60)
+    output = result.stdout + result.stderr
+    assert "could not parse config" not in output, output
+    assert f'"addr": "{egress_config["redis"]["address"]}"' in output, output
+
+
+def test_egress_and_livekit_share_one_redis(project: dict[str, Any], egress_config: dict[str, Any]) -> None:
+    livekit = yaml.safe_load((ROOT / "deploy" / "livekit" / "livekit.yaml").read_text())
+    assert egress_config["redis"]["address"] == livekit["redis"]["address"], "egress and LiveKit must share Redis"
+    host, _ = host_port("redis://" + livekit["redis"]["address"])
+    services = project["services"]
+    assert services[host]["image"].startswith("redis:"), host
+    bus_networks = set(services[host]["networks"])
+    for name in ("livekit", "egress"):
+        assert bus_networks & set(services[name]["networks"]), f"{name} cannot reach {host}"
+        assert services[name]["depends_on"][host]["condition"] == "service_healthy", name
+    assert host != "redis", "LiveKit's bus is not the Channels layer on the databases' network"
+
+
+def test_egress_connects_to_the_livekit_service(project: dict[str, Any], egress_config: dict[str, Any]) -> None:
+    livekit = yaml.safe_load((ROOT / "deploy" / "livekit" / "livekit.yaml").read_text())
+    services = project["services"]
+    assert host_port(egress_config["ws_url"]) == ("livekit", livekit["port"])
+    assert egress_config["insecure"] is True, "Chromium may use the plain ws:// URL inside the network"
+    assert services["egress"]["depends_on"]["livekit"]["condition"] == "service_healthy"
+    assert set(services["egress"]["networks"]) & set(services["livekit"]["networks"])
+    # The layout page (opened by egress's Chromium) may connect to that URL: its CSP allows it.
+    for name in ("web", "tasks"):
+        assert services[name]["environment"]["EGRESS_LIVEKIT_URL"] == egress_config["ws_url"], name
+    assert services["egress"]["environment"]["LIVEKIT_API_KEY"] == services["web"]["environment"]["LIVEKIT_API_KEY"]
+
+
+def test_egress_opens_the_layout_page_straight_from_web(project: dict[str, Any]) -> None:
+    web = project["services"]["web"]
+    url = web["environment"]["RECORDING_LAYOUT_URL"]
+    assert url.endswith("/recordings/layout/")
+    host, port = host_port(url)
+    assert (host, port) == ("web", 8000)
+    assert host in web["environment"]["EXTRA_ALLOWED_HOSTS"].split(",")
+    assert set(project["services"]["egress"]["networks"]) & set(web["networks"])
+
+
+def test_lectern_watches_egress_on_its_health_port(project: dict[str, Any], egress_config: dict[str, Any]) -> None:
+    egress = project["services"]["egress"]
+    port = egress_config["health_port"]
+    assert f"http://127.0.0.1:{port}/" in " ".join(egress["healthcheck"]["test"])
+    for name in ("web", "tasks"):  # /healthz reports egress; the task worker notices lost recordings
+        assert host_port(project["services"][name]["environment"]["EGRESS_HEALTH_URL"]) == ("egress", port), name
+    assert str(port) in egress["expose"]
+    assert egress_config["template_port"] not in {port, 7880, 7881, 7882}
+
+
+def test_egress_uploads_to_the_bucket_lectern_reads(project: dict[str, Any], egress_config: dict[str, Any]) -> None:
+    """Lectern passes the object key as the file path: egress must upload to the very bucket web serves."""
+    web = project["services"]["web"]["environment"]
+    egress = project["services"]["egress"]
+    s3 = egress_config["s3"]
+    assert web["STORAGE_BACKEND"] == "s3"
+    assert s3["endpoint"] == web["S3_ENDPOINT_URL"]
+    assert s3["bucket"] == web["S3_BUCKET"]
+    assert s3["force_path_style"] is (web["S3_ADDRESSING_STYLE"] == "path")
+    assert egress["environment"]["AWS_ACCESS_KEY_ID"] == web["S3_ACCESS_KEY"]
+    assert egress["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
+    # The S3 endpoint's name resolves inside the network (Traefik's alias), as it does for web.
+    assert host_port(s3["endpoint"] + ":443")[0] in json.dumps(project["services"]["traefik"]["networks"])
+
+
+def test_egress_secrets_come_from_mounted_files(project: dict[str, Any], egress_config: dict[str, Any]) -> None:
+    egress = project["services"]["egress"]
+    environment = egress["environment"]
+    for secret in ("LIVEKIT_API_SECRET", "AWS_SECRET_ACCESS_KEY"):
+        assert secret not in environment, f"egress gets {secret} in plain text"
+        assert f"{secret}_FILE" in environment
+    assert environment["LIVEKIT_API_SECRET_FILE"] == "/run/secrets/livekit_api_secret"
+    assert environment["AWS_SECRET_ACCESS_KEY_FILE"] == "/run/secrets/s3_secret_key"
+    mounted = {item["target"] for item in egress["secrets"]}
+    assert {environment["LIVEKIT_API_SECRET_FILE"], environment["AWS_SECRET_ACCESS_KEY_FILE"]} <= mounted
+    assert "api_secret" not in egress_config and "secret" not in egress_config["s3"]
+    assert "access_key" not in egress_config["s3"]
+
+
+def test_egress_entrypoint_exports_the_secrets_then_runs_the_images_own(tmp_path: Path) -> None:
+    """deploy/egress/entrypoint.sh, run with a stand-in for the image's /entrypoint.sh."""
+    show = tmp_path / "image-entrypoint"
+    show.write_text('#!/bin/sh\necho "args=$*"\necho "secret=$LIVEKIT_API_SECRET"\necho "aws=$AWS_SECRET_ACCESS_KEY"\n')
+    show.chmod(0o755)
+    text = (ROOT / "deploy" / "egress" / "entrypoint.sh").read_text()
+    assert "exec /entrypoint.sh" in text
+    script = tmp_path / "entrypoint.sh"
+    script.write_text(text.replace("exec /entrypoint.sh", f"exec {show}"))
+    (tmp_path / "lk").write_text("lk-secret\n")
+    (tmp_path / "s3").write_text("s3-secret\n")
+    env = {
+        "PATH": os.environ["PATH"],
+        "LIVEKIT_API_SECRET_FILE": str(tmp_path / "lk"),
+        "AWS_SECRET_ACCESS_KEY_FILE": str(tmp_path / "s3"),
+    }
+    result = subprocess.run(["bash", str(script), "x"], env=env, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["args=x", "secret=lk-secret", "aws=s3-secret"]

@@ -351,7 +351,7 @@ def test_lecture_model_is_where_recordings_expects_it() -> None:
 
 def test_a_student_is_told_at_the_invite_page_that_the_lecture_is_recorded(client: Client, room: Room) -> None:
     assert b"join-recorded" not in client.get(f"/j/{room.code}").content
-    RecordingSettings.objects.create(room=room, auto_record=True)
+    RecordingSettings.objects.update_or_create(room=room, defaults={"auto_record": True})
     page = client.get(f"/j/{room.code}").content.decode()
     assert "This lecture is recorded" in page and "not to be transcribed" in page
 
@@ -427,7 +427,7 @@ def test_opening_a_room_that_records_automatically_does_not_wait_for_egress(
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    RecordingSettings.objects.create(room=room, auto_record=True)
+    RecordingSettings.objects.update_or_create(room=room, defaults={"auto_record": True})
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         assert host_client.post(f"{API}/rooms/{room.code}/token").status_code == 200
@@ -442,3 +442,44 @@ def test_the_player_may_follow_a_signed_link_to_the_s3_bucket(settings: Any) -> 
     settings.STORAGE_BACKEND = "s3"
     settings.S3_ENDPOINT_URL = "https://files.uni.example:9000/"
     assert "media-src 'self' blob: https://files.uni.example:9000;" in content_security_policy("n")
+
+
+def test_only_the_layout_page_may_connect_to_the_livekit_url_egress_uses(client: Client, settings: Any) -> None:
+    """In Compose egress reaches LiveKit at ws://livekit:7880 and hands that URL to the layout page."""
+    settings.EGRESS_LIVEKIT_URL = "ws://livekit:7880"
+    layout = client.get("/recordings/layout/")["Content-Security-Policy"]
+    connect = next(part for part in layout.split("; ") if part.startswith("connect-src "))
+    assert "ws://livekit:7880" in connect.split() and "http://livekit:7880" in connect.split()
+    assert "livekit:7880" not in client.get("/")["Content-Security-Policy"]
+    settings.EGRESS_LIVEKIT_URL = ""
+    assert "livekit:7880" not in client.get("/recordings/layout/")["Content-Security-Policy"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_egress_reaches_everyone_in_the_lecture_through_the_live_socket(
+    client: Client, running: Recording
+) -> None:
+    """The one path recording status takes to the room page (no LiveKit data copy)."""
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from participants.broadcasts import lecture_group
+    from webhooks.dispatch import drain
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(lecture_group(running.lecture_id), channel)
+    failed = _egress(running, "failed", time.time_ns(), error="pipeline died")
+    assert egress_webhook(client, event="egress_ended", egress=failed, event_id="EV_live").status_code == 200
+    drain()
+
+    async def next_message() -> dict[str, Any]:
+        return dict(await asyncio.wait_for(layer.receive(channel), timeout=5))
+
+    event = async_to_sync(next_message)()
+    assert event["message"] == {
+        "type": "recording.status",
+        "recording": {"id": running.pk, "status": "failed", "recording": False, "error": "pipeline died"},
+    }
