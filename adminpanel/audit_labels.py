@@ -24,6 +24,7 @@ PHRASES = {
     "pin.paused": "paused PIN attempts for",
     "security.pin_paused": "paused PIN attempts for",
     "lecture.end_stale": "ended the stale lecture",
+    "lecture.expired": "deleted the expired lecture",
     "account.update": "changed the account of",
     "account.password_reset": "sent a password link to",
     "account.invite": "invited",
