@@ -73,4 +73,5 @@ def configuration() -> dict[str, object]:
         "token_ttl": settings.LIVEKIT_TOKEN_TTL,
         "idle_minutes": settings.LECTURE_IDLE_MINUTES,
         "recording_retention_days": getattr(settings, "RECORDING_RETENTION_DAYS", 0),
+        "audit_retention_days": settings.AUDIT_RETENTION_DAYS,
     }

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.core.validators import RegexValidator
 
@@ -100,3 +102,31 @@ class SiteDefaultsForm(forms.ModelForm):
     class Meta:
         model = SiteDefaults
         fields = ["recording_default", "student_uploads_default", "attendee_access_default", "retention_days"]
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (GET): any value that is not one of these is a 400, not an empty list."""
+
+    room = forms.CharField(required=False, max_length=200, strip=True, label="Room (title or code)")
+    actor = forms.CharField(required=False, max_length=200, strip=True, label="Actor (name or e-mail)")
+    action = forms.CharField(
+        required=False,
+        max_length=50,
+        validators=[RegexValidator(r"^[a-z_]+(\.[a-z_]+)+$", "Choose a type from the list.")],
+        label="Type",
+    )
+    since = forms.DateField(required=False, label="From (date)", input_formats=["%Y-%m-%d"])
+    until = forms.DateField(required=False, label="To (date, included)", input_formats=["%Y-%m-%d"])
+
+    def clean_room(self) -> str:
+        return _single_line(self.cleaned_data["room"], "The room")
+
+    def clean_actor(self) -> str:
+        return _single_line(self.cleaned_data["actor"], "The actor")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The first date comes after the last.")
+        return data

@@ -4,7 +4,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import redis
 from django.conf import settings
@@ -12,6 +12,9 @@ from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from core.models import AgentWorker
+from recordings import egress_health
+from recordings.models import Recording
 from rooms import livekit_server
 from rooms.livekit_server import LiveKitError
 from rooms.models import Lecture
@@ -20,6 +23,8 @@ REDIS_TIMEOUT = 2.0
 # More tasks than this waiting, or one waiting longer, means the task worker is not keeping up.
 QUEUE_DEPTH_WARNING = 100
 QUEUE_AGE_WARNING_SECONDS = 300
+# An agent worker reports every 10 s (agent/worker.py); silent for longer than this, it is gone.
+AGENT_HEARTBEAT_STALE_SECONDS = 30
 
 
 # LiveKit API latencies this process measured lately: (monotonic time, milliseconds).
@@ -54,6 +59,8 @@ class Overview:
     parts: list[Part]
     live_lectures: int
     participants_now: int | None  # None when LiveKit did not answer
+    captions_running: int  # lectures the registered agent workers caption now
+    recordings_running: int
     checked_at: datetime
 
     @property
@@ -66,6 +73,8 @@ class Overview:
             "down": [part.name for part in self.down],
             "live_lectures": self.live_lectures,
             "participants_now": self.participants_now,
+            "captions_running": self.captions_running,
+            "recordings_running": self.recordings_running,
             "checked_at": self.checked_at.isoformat(),
         }
 
@@ -109,6 +118,37 @@ def _task_queue() -> Part:
     return Part("Task queue", ok, detail)
 
 
+def _agent_workers() -> tuple[Part, int]:
+    """The AI assistant workers that reported lately (their heartbeats), and the lectures they caption.
+
+    None registered is "down" only when it matters: a worker stopped reporting, or a live lecture
+    with the assistant on waits for one (a deployment without the assistant has no worker at all)."""
+    fresh_after = timezone.now() - timedelta(seconds=AGENT_HEARTBEAT_STALE_SECONDS)
+    workers = list(AgentWorker.objects.filter(last_seen_at__gte=fresh_after))
+    captions = sum(worker.jobs for worker in workers)
+    if workers:
+        loads = ", ".join(
+            f"{worker.host or worker.worker_id} load {worker.load:.0%}, {worker.jobs} of {worker.max_jobs} lectures"
+            for worker in workers
+        )
+        return Part("AI assistant workers", True, f"{len(workers)} registered: {loads}"), captions
+    gone = AgentWorker.objects.filter(last_seen_at__lt=fresh_after).exists()
+    waiting = Lecture.objects.filter(status=Lecture.Status.LIVE, room__ai_assistant=True).exists()
+    if gone:
+        return Part("AI assistant workers", False, "none registered: the last worker stopped reporting"), 0
+    if waiting:
+        return Part("AI assistant workers", False, "none registered, and a live lecture wants captions"), 0
+    return Part("AI assistant workers", True, "none registered (no live lecture wants captions)"), 0
+
+
+def _egress() -> Part:
+    try:
+        egress_health.ping()
+    except egress_health.EgressUnreachable as exc:
+        return Part("Egress", False, str(exc))
+    return Part("Egress", True, f"{len(egress_health.health_urls())} instance(s) answering")
+
+
 def check() -> Overview:
     """Check every part once; LiveKit's answer also gives the number of participants now."""
     parts = [_database()]
@@ -129,8 +169,23 @@ def check() -> Overview:
         parts.append(_task_queue())
     except Exception as exc:  # the queue lives in the database: down with it
         parts.append(Part("Task queue", False, exc.__class__.__name__))
+    if egress_health.health_urls():
+        parts.append(_egress())
+    live, captions, recordings = 0, 0, 0
     try:
+        workers, captions = _agent_workers()
+        parts.append(workers)
         live = Lecture.objects.filter(status=Lecture.Status.LIVE).count()
+        recordings = Recording.objects.filter(
+            status__in=[Recording.Status.STARTING, Recording.Status.RECORDING]
+        ).count()
     except Exception:  # the database is down: already named above
-        live = 0
-    return Overview(parts=parts, live_lectures=live, participants_now=participants_now, checked_at=timezone.now())
+        parts.append(Part("AI assistant workers", False, "unknown: the database did not answer"))
+    return Overview(
+        parts=parts,
+        live_lectures=live,
+        participants_now=participants_now,
+        captions_running=captions,
+        recordings_running=recordings,
+        checked_at=timezone.now(),
+    )

@@ -1,11 +1,14 @@
-"""What the admin pages read: rooms (ours and LiveKit-only), who is in a live room, accounts."""
+"""What the admin pages read: rooms (ours and LiveKit-only), who is in a live room, accounts, audit."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from audit.models import AuditEvent
 from lectures.attendance import idle_since, is_stale
 from participants.models import MintedIdentity
 from rooms import livekit_server
@@ -140,3 +143,54 @@ def search_accounts(*, query: str = "") -> QuerySet[User]:
     if query:
         users = users.filter(Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query))
     return users
+
+
+def search_audit_events(
+    *, room: str = "", actor: str = "", action: str = "", since: date | None = None, until: date | None = None
+) -> QuerySet[AuditEvent]:
+    """The audit log, newest first, narrowed by room (title or code), actor (name, e-mail or label),
+    type and dates (`until` included, in the site's time zone)."""
+    events = AuditEvent.objects.select_related("room", "actor")
+    if room:
+        events = events.filter(Q(room__title__icontains=room) | Q(room__code__iexact=room))
+    if actor:
+        events = events.filter(
+            Q(actor__email__icontains=actor)
+            | Q(actor__name__icontains=actor)
+            | Q(actor__first_name__icontains=actor)
+            | Q(actor__last_name__icontains=actor)
+            | Q(actor_label__icontains=actor)
+        )
+    if action:
+        events = events.filter(action=action)
+    zone = timezone.get_current_timezone()
+    if since:
+        events = events.filter(created_at__gte=datetime.combine(since, time.min, tzinfo=zone))
+    if until:
+        events = events.filter(created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone))
+    return events
+
+
+def live_rooms_json() -> list[dict[str, object]]:
+    """The overview's live rooms as its socket sends them (text only; the page renders it as text)."""
+    listing = room_listing(rooms=list(Room.objects.live().select_related("host")), with_livekit_only=False)
+    rows: list[dict[str, object]] = []
+    for row in listing.rows:
+        if row.stale and row.idle_since is not None:
+            state = f"stale — nobody connected since {timezone.localtime(row.idle_since):%H:%M}"
+        elif row.lecture is not None:
+            state = f"live since {timezone.localtime(row.lecture.started_at):%Y-%m-%d %H:%M}"
+        else:
+            state = row.room.get_status_display()
+        rows.append(
+            {
+                "code": row.room.code,
+                "title": row.room.title,
+                "url": reverse("adminpanel:room", kwargs={"code": row.room.code}),
+                "host": row.room.host.display_name,
+                "host_email": row.room.host.email,
+                "state": state,
+                "connected": row.connected,
+            }
+        )
+    return rows

@@ -27,6 +27,7 @@ urlpatterns = [
     path("settings/", views.site_settings, name="settings"),
     path("ai/", views.ai_settings, name="ai"),
     path("audit/", views.audit_log, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit_export"),
     path("egress/", views.egress, name="egress"),
     path("egress/start", views.egress_start, name="egress_start"),
     path("egress/<str:egress_id>/stop", views.egress_stop, name="egress_stop"),

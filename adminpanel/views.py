@@ -1,19 +1,24 @@
 """The admin dashboard: overview, rooms and who is in them, accounts, token sandbox, settings, audit."""
 
 import json
+from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from adminpanel import audit_labels, deployment, health, selectors, services
+from adminpanel import audit_csv, audit_labels, deployment, health, selectors, services
 from adminpanel.access import admin_required
 from adminpanel.forms import (
     AccountForm,
     AISettingsForm,
+    AuditFilterForm,
     InviteForm,
     RoomSearchForm,
     SandboxForm,
@@ -51,7 +56,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def health_json(request: HttpRequest) -> JsonResponse:
-    """What the overview page polls to refresh itself."""
+    """The overview as JSON, as the overview socket pushes it (for monitoring scripts)."""
     return JsonResponse(health.check().as_json())
 
 
@@ -291,11 +296,13 @@ def site_settings(request: HttpRequest) -> HttpResponse:
         services.update_site_defaults(form=form, by=_admin(request), ip_address=client_ip(request))
         messages.success(request, "Defaults saved.")
         return redirect("adminpanel:settings")
+    checks = deployment.security_checks()
     context = {
         "form": form,
         "ai": AISettings.load(),
         "config": deployment.configuration(),
-        "checks": deployment.security_checks(),
+        "checks": checks,
+        "failing_checks": [check for check in checks if not check.ok],
     }
     return render(request, "adminpanel/settings.html", context, status=400 if request.method == "POST" else 200)
 
@@ -312,24 +319,51 @@ def ai_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "adminpanel/ai.html", {"form": form, "row": row}, status=status)
 
 
+def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, Any]]:
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return form, {}
+    return form, {key: value for key, value in form.cleaned_data.items() if value}
+
+
 @admin_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    events = AuditEvent.objects.select_related("room", "actor")
-    action = request.GET.get("action", "").strip()
-    if action:
-        events = events.filter(action=action)
+    """The audit log as sentences, filtered by room, actor, type and dates (a bad filter is a 400)."""
+    form, filters = _audit_filters(request)
+    events = selectors.search_audit_events(**filters) if form.is_valid() else AuditEvent.objects.none()
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     codes = sorted(set(AuditEvent.objects.order_by().values_list("action", flat=True).distinct()))
+    query = urlencode({key: str(value) for key, value in filters.items()})
     return render(
         request,
         "adminpanel/audit.html",
         {
+            "form": form,
             "page": page,
             "lines": [audit_labels.line(event) for event in page],
-            "action": action,
+            "action": filters.get("action", ""),
             "actions": [(code, audit_labels.label(code)) for code in codes],
+            "query": query,
+            "retention_days": settings.AUDIT_RETENTION_DAYS,
         },
+        status=200 if form.is_valid() else 400,
     )
+
+
+@admin_required
+def audit_export(request: HttpRequest) -> HttpResponseBase:
+    """The filtered audit log as CSV (every matching event, not one page)."""
+    form, filters = _audit_filters(request)
+    if not form.is_valid():
+        return HttpResponse(
+            "; ".join(str(e) for errors in form.errors.values() for e in errors),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    events = selectors.search_audit_events(**filters).iterator(chunk_size=500)
+    response = StreamingHttpResponse(audit_csv.csv_lines(events), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="lectern-audit.csv"'
+    return response
 
 
 @admin_required

@@ -11,14 +11,15 @@ workers (or a restarted worker and a job that survived) therefore never caption 
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils import timezone
 
-from core.models import AISettings
+from core.models import AgentWorker, AISettings
 from rooms.models import Lecture
 from summaries.tasks import request_summary
 from transcripts.models import TranscriptSegment
@@ -182,3 +183,25 @@ async def lecture_lease_is_free(*, lecture_id: int) -> bool:
         return False
     await lease.release()
     return True
+
+
+# A worker that has not reported for this long is gone (it reports every HEARTBEAT_EVERY_SECONDS
+# in agent/worker.py); its row is removed after a day.
+FORGET_WORKERS_AFTER_SECONDS = 24 * 3600
+
+
+def _record_heartbeat(worker_id: str, host: str, load: float, jobs: int, max_jobs: int) -> None:
+    close_old_connections()
+    now = timezone.now()
+    fields = {"host": host[:255], "load": max(0.0, min(1.0, load)), "jobs": jobs, "max_jobs": max_jobs}
+    AgentWorker.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={**fields, "last_seen_at": now},
+        create_defaults={**fields, "last_seen_at": now, "started_at": now},
+    )
+    AgentWorker.objects.filter(last_seen_at__lt=now - timedelta(seconds=FORGET_WORKERS_AFTER_SECONDS)).delete()
+
+
+async def record_heartbeat(*, worker_id: str, host: str, load: float, jobs: int, max_jobs: int) -> None:
+    """Tell the web this worker is registered, with its load and the lectures it captions now."""
+    await sync_to_async(_record_heartbeat)(worker_id, host, load, jobs, max_jobs)

@@ -12,6 +12,7 @@ Nothing here downloads anything; Django models are imported only once Django is 
 
 import asyncio
 import logging
+import socket
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ ASSISTANT_ATTRIBUTES = {"lectern.assistant": "captions"}
 LOOKUP_PATIENCE_SECONDS = 1.5
 RECONCILE_EVERY_SECONDS = 10.0
 FRESH_LECTURE_SECONDS = 10.0  # younger than this, LiveKit's own dispatch is still on its way
+HEARTBEAT_EVERY_SECONDS = 10.0  # the admin overview counts a worker gone after 30 s of silence
 
 
 def prepare_process(proc: JobProcess) -> None:
@@ -177,6 +179,7 @@ class WorkerLoad:
     def __init__(self) -> None:
         self._processes: dict[int, psutil.Process] = {}
         self.server: AgentServer | None = None
+        self.last = 0.0  # what LiveKit was last told (the heartbeat reports it; measuring again would skew it)
 
     @property
     def jobs(self) -> int:
@@ -200,7 +203,8 @@ class WorkerLoad:
             alive[process.pid] = tracked
         self._processes = alive
         cpu = percent / 100 / (psutil.cpu_count() or 1)
-        return min(1.0, max(cpu, self.jobs / settings.AGENT_MAX_JOBS))
+        self.last = min(1.0, max(cpu, self.jobs / settings.AGENT_MAX_JOBS))
+        return self.last
 
     @property
     def full(self) -> bool:
@@ -253,6 +257,40 @@ class Reconciler:
             )
 
 
+class Heartbeat:
+    """Tells the web (through agent/services.py) that this worker is registered, its load and its
+    lectures, every HEARTBEAT_EVERY_SECONDS: the admin overview counts workers from these."""
+
+    def __init__(self, server: AgentServer) -> None:
+        self._server = server
+        self._task: asyncio.Task[None] | None = None
+        self.worker_id = ""
+
+    def start(self, worker_id: str) -> None:
+        self.worker_id = worker_id
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="lectern-heartbeat")
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.beat()
+            except Exception:
+                logger.exception("could not record this worker's heartbeat")
+            await asyncio.sleep(HEARTBEAT_EVERY_SECONDS)
+
+    async def beat(self) -> None:
+        from agent import services
+
+        await services.record_heartbeat(
+            worker_id=self.worker_id,
+            host=socket.gethostname(),
+            load=LOAD.last,
+            jobs=len(self._server.active_jobs),
+            max_jobs=settings.AGENT_MAX_JOBS,
+        )
+
+
 def build_server() -> AgentServer:
     """The worker, configured from Django settings (never from ambient LiveKit variables)."""
     server = AgentServer(
@@ -275,10 +313,12 @@ def build_server() -> AgentServer:
     LOAD.server = server
     server.rtc_session(caption_lecture, on_request=consider_job)
     reconciler = Reconciler(server)
+    heartbeat = Heartbeat(server)
 
     def registered(worker_id: str, *_: Any) -> None:
         logger.info("AI assistant worker %s registered with %s", worker_id, settings.LIVEKIT_URL)
         reconciler.start()
+        heartbeat.start(worker_id)
 
     server.on("worker_registered", registered)
     return server

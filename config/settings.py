@@ -232,6 +232,8 @@ LIVEKIT_URL = env("LIVEKIT_URL", "ws://127.0.0.1:7880")
 LIVEKIT_TOKEN_TTL = int(env("LIVEKIT_TOKEN_TTL", "120"))
 # A live lecture nobody has been connected to for this many minutes is ended (the periodic reconcile).
 LECTURE_IDLE_MINUTES = int(env("LECTURE_IDLE_MINUTES", "10"))
+# Audit events older than this many days are deleted once a day (audit/tasks.py); 0 = keep them all.
+AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS") or 365)
 
 # Dev protection: with DOMAIN unset, a shared key opens the pages; optional IP allow-list.
 DEV_ACCESS_KEY = env("DEV_ACCESS_KEY")

@@ -1,4 +1,4 @@
-"""Site-wide state every layer may read: the AI settings admins edit, and rate-limit counters."""
+"""Site-wide state every layer may read: the AI settings admins edit, rate-limit counters, agent heartbeats."""
 
 from typing import Any
 
@@ -118,3 +118,22 @@ class SiteDefaults(models.Model):
     def load(cls) -> "SiteDefaults":
         row, _ = cls.objects.get_or_create(pk=1)
         return row
+
+
+class AgentWorker(models.Model):
+    """An AI assistant worker's last heartbeat (written by agent/services.py): how the web knows
+    which workers are registered and how loaded they are. LiveKit's server API does not list workers."""
+
+    worker_id = models.CharField(max_length=100, unique=True)
+    host = models.CharField(max_length=255, blank=True)
+    load = models.FloatField(default=0.0, help_text="0 to 1, as the worker reports it to LiveKit")
+    jobs = models.PositiveIntegerField(default=0, help_text="lectures it captions now")
+    max_jobs = models.PositiveIntegerField(default=1)
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["worker_id"]
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -311,10 +311,12 @@ ROUTES = [
     Route("POST", "/admin/livekit-rooms/{name}/close/", admins_get(302)),
     Route("GET", "/admin/ai/", row(302, admin=200, outsider=403, host=403, cohost=403)),
     Route("GET", "/admin/audit/", row(302, admin=200, outsider=403, host=403, cohost=403)),
+    Route("GET", "/admin/audit/export.csv", admins_get()),
     Route("GET", "/admin/egress/", row(302, admin=200, outsider=403, host=403, cohost=403)),
     Route("POST", "/admin/egress/start", row(302, admin=404, outsider=403, host=403, cohost=403), "form:room=none"),
     Route("POST", "/admin/egress/{egress_id}/stop", row(302, outsider=403, host=403, cohost=403)),
     # websockets
+    Route("WS", "/ws/admin/overview/", row("reject", admin="accept")),
     Route("WS", "/ws/lobby/{code}/", row("reject", student="accept", waiting="accept", banned="accept")),
     Route("WS", "/ws/rooms/{code}/host/", row("reject", host="accept", cohost="accept")),
     Route(

@@ -1,14 +1,25 @@
 """The audit log reads as sentences and carries the address of every request that caused an event."""
 
+import csv
+import io
 import json
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from accounts.models import User
+from adminpanel import audit_csv
 from audit.models import AuditEvent
+from audit.services import record_audit
+from audit.tasks import prune_audit_events, prune_old_events
 from lectures.life import open_room
 from lobby.models import LobbyEntry
 from rooms.models import Room
+from rooms.services import create_room
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +38,88 @@ def test_a_host_admitting_a_student_reads_as_a_sentence_with_the_ip(
     page = admin_client.get("/admin/audit/").content.decode()
     assert "<strong>Ada Prof</strong> admitted <strong>Ben Okafor</strong>" in page
     assert "198.51.100.9" in page and room.title in page
+
+
+@pytest.fixture
+def events(admin: User, host: User, room: Room) -> dict[str, AuditEvent]:
+    """Three events: a host's admission in the room today, an admin's account change last week,
+    and a guest-named event whose target would run as a spreadsheet formula."""
+    other = create_room(host=host, title="MATH 201")
+    admitted = record_audit(action="lobby.admit", room=room, actor=host, target="Ben Okafor", ip_address="10.0.0.1")
+    updated = record_audit(action="account.update", actor=admin, target="prof@uni.example")
+    AuditEvent.objects.filter(pk=updated.pk).update(created_at=timezone.now() - timedelta(days=7))
+    formula = record_audit(action="lobby.reject", room=other, actor_label="=HYPERLINK(1)", target="@SUM(A1)")
+    return {"admitted": admitted, "updated": updated, "formula": formula}
+
+
+def shown(client: Client, query: str) -> set[str]:
+    response = client.get(f"/admin/audit/?{query}")
+    assert response.status_code == 200
+    return {e.action for e in AuditEvent.objects.all() if f"<code>{e.action}</code>" in response.content.decode()}
+
+
+def test_the_audit_log_filters_by_room_actor_type_and_date(admin_client: Client, events: dict, room: Room) -> None:
+    assert shown(admin_client, "") == {"lobby.admit", "account.update", "lobby.reject"}
+    assert shown(admin_client, f"room={room.code}") == {"lobby.admit"}
+    assert shown(admin_client, "room=math") == {"lobby.reject"}
+    assert shown(admin_client, "actor=Prof") == {"lobby.admit"}
+    assert shown(admin_client, "actor=admin%40uni") == {"account.update"}
+    assert shown(admin_client, "action=lobby.reject") == {"lobby.reject"}
+    today = timezone.localdate()
+    assert shown(admin_client, f"since={today}") == {"lobby.admit", "lobby.reject"}
+    assert shown(admin_client, f"until={today - timedelta(days=1)}") == {"account.update"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["since=yesterday", "until=2026-13-40", "since=2026-05-02&until=2026-05-01", "action=%3Cscript%3E", "room=a%0Ab"],
+)
+def test_a_bad_audit_filter_is_a_400_on_the_page_and_the_export(admin_client: Client, query: str) -> None:
+    assert admin_client.get(f"/admin/audit/?{query}").status_code == 400
+    assert admin_client.get(f"/admin/audit/export.csv?{query}").status_code == 400
+
+
+def csv_rows(response: Any) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_the_csv_export_holds_the_filtered_events_with_formulas_defused(
+    admin_client: Client, events: dict, room: Room
+) -> None:
+    response = admin_client.get("/admin/audit/export.csv?action=lobby.reject")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = csv_rows(response)
+    assert rows[0] == audit_csv.HEADER and len(rows) == 2
+    _, actor, sentence, action, target, room_title, _, _ = rows[1]
+    assert (actor, action, target, room_title) == ("'=HYPERLINK(1)", "lobby.reject", "'@SUM(A1)", "MATH 201")
+    assert sentence == "'=HYPERLINK(1) turned away @SUM(A1)"
+    everything = admin_client.get(f"/admin/audit/export.csv?room={room.code}")
+    (_, admitted) = csv_rows(everything)
+    assert admitted[2] == "Ada Prof admitted Ben Okafor" and admitted[7] == "10.0.0.1"
+
+
+@pytest.mark.parametrize("value", ["-1", "+1", "=1", "@a", "\t1", "\r1"])
+def test_every_formula_start_is_quoted(value: str) -> None:
+    assert audit_csv.safe_cell(value) == "'" + value
+    assert audit_csv.safe_cell("Ben " + value) == "Ben " + value
+
+
+def test_audit_events_older_than_the_retention_are_deleted_daily(events: dict, settings: Any) -> None:
+    settings.AUDIT_RETENTION_DAYS = 3
+    prune_audit_events.call()
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"lobby.admit", "lobby.reject"}
+    (next_run,) = DBTaskResult.objects.filter(task_path="audit.tasks.prune_audit_events")
+    assert next_run.run_after > timezone.now() + timedelta(hours=23)
+    settings.AUDIT_RETENTION_DAYS = 0
+    AuditEvent.objects.update(created_at=timezone.now() - timedelta(days=9999))
+    assert prune_old_events() == 0 and AuditEvent.objects.count() == 2
+
+
+def test_opening_a_lecture_starts_the_audit_pruning_once(
+    room: Room, host: User, livekit: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        open_room(room=room)
+    with django_capture_on_commit_callbacks(execute=True):
+        open_room(room=create_room(host=host, title="Second room"))
+    assert DBTaskResult.objects.filter(task_path="audit.tasks.prune_audit_events").count() == 1

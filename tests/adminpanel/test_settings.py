@@ -40,3 +40,31 @@ def test_admin_changes_the_defaults_new_rooms_start_with(admin_client: Client, h
     room = create_room(host=host, title="New course")
     assert room.student_uploads and room.attendees_see_lecture
     assert admin_client.post("/admin/settings/", {"retention_days": "0"}).status_code == 400
+
+
+def test_the_security_overview_warns_with_advice_for_each_failing_item(admin_client: Client, settings: Any) -> None:
+    settings.DEBUG = True
+    settings.SITE_URL = "http://lectern.uni.example"
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = True
+    settings.ALLOWED_HOSTS = ["*"]
+    page = admin_client.get("/admin/settings/").content.decode()
+    assert '<p class="notice notice-warning" role="alert">4 of 6 security items need attention: ' in page
+    for failing, advice in (
+        ("DEBUG is off", "Set DEBUG=false in production."),
+        ("The site is served over HTTPS", "Set SITE_URL to https://…"),
+        ("Session cookies are secure", "Serve over HTTPS in production."),
+        ("Allowed hosts are named", "List the site&#x27;s host names in ALLOWED_HOSTS."),
+    ):
+        assert f'<strong class="notice notice-warning">✗ {failing}</strong> — {advice}' in page
+    assert "✓ CSRF cookies are secure" in page and "✓ Content-Security-Policy is on" in page
+
+
+def test_a_deployment_passing_every_check_shows_no_warning(admin_client: Client, settings: Any) -> None:
+    settings.DEBUG = False
+    settings.SITE_URL = "https://lectern.uni.example"
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.ALLOWED_HOSTS = ["lectern.uni.example", "testserver"]
+    page = admin_client.get("/admin/settings/").content.decode()
+    assert "need attention" not in page and "✗" not in page
+    assert "Audit events are kept 365 days" in page and "SIP trunks and dispatch rules" in page

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
+from core.models import AgentWorker as HeartbeatRow
 from lectures.life import end_lecture
 from participants.identities import issue_guest_token
 from participants.models import GuestSession, ParticipantHistory
@@ -197,3 +198,16 @@ def test_a_room_with_the_assistant_off_gets_no_agent(
     participants = livekit_server.list_participants(room=lecture.livekit_room)
     assert not [p for p in participants if p.identity.startswith("agent-")]
     end_lecture(room=quiet_room)
+
+
+def test_the_worker_reports_its_heartbeat_and_the_admin_overview_lists_it(
+    admin_client: Client, agent_worker: AgentWorker
+) -> None:
+    # The test database is emptied between tests; the worker's next beat (every 10 s) writes it again.
+    beat = wait_for(
+        lambda: HeartbeatRow.objects.first(), timeout=30, what="the agent worker's heartbeat in the database"
+    )
+    assert beat.worker_id.startswith("AW_") and beat.max_jobs >= 1 and 0.0 <= beat.load <= 1.0
+    report = admin_client.get("/admin/health.json").json()
+    workers = next(part for part in report["parts"] if part["name"] == "AI assistant workers")
+    assert workers["ok"] and workers["detail"].startswith("1 registered: ")
