@@ -1,24 +1,22 @@
 """Audit retention: events older than AUDIT_RETENTION_DAYS are deleted once a day.
 
 Like the stale-lecture check (lectures/attendance.py) and the recordings' retention pass
-(recordings/tasks.py), the task reschedules itself with run_after, one queued pass at most;
+(recordings/tasks.py), the task reschedules itself (core.periodic), one queued pass at most;
 adminpanel starts the chain when a lecture opens and nothing is queued yet."""
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 
 from audit.models import AuditEvent
+from core.periodic import enqueue_once
 
 logger = logging.getLogger(__name__)
 
 PRUNE_EVERY = timedelta(days=1)
-_SCHEDULE_LOCK = 0x4C454341  # "LECA": this module's advisory lock
 
 
 def prune_old_events() -> int:
@@ -38,17 +36,9 @@ def prune_audit_events() -> None:
     try:
         prune_old_events()
     finally:
-        prune_audit_events.using(run_after=timezone.now() + PRUNE_EVERY).enqueue()
+        enqueue_once(prune_audit_events, at=timezone.now() + PRUNE_EVERY)
 
 
 def ensure_audit_pruning() -> bool:
     """Start the daily pruning unless it is already scheduled; True when this call started it."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:  # two lectures opening at once start one chain, not two
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEDULE_LOCK])
-        if DBTaskResult.objects.filter(
-            task_path=prune_audit_events.module_path, status=TaskResultStatus.READY
-        ).exists():
-            return False
-        prune_audit_events.enqueue()
-    return True
+    return enqueue_once(prune_audit_events)

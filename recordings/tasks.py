@@ -2,9 +2,10 @@
 
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
+from django_tasks import task
+
+from core.periodic import enqueue_once
 
 WATCH_EVERY = timedelta(seconds=10)
 
@@ -34,16 +35,14 @@ def watch_recording(recording_id: int) -> None:
 
 
 RETENTION_EVERY = timedelta(hours=1)
-# One retention chain at a time: taken while looking for a queued pass and queueing one.
-_RETENTION_LOCK = 0x5245_5445_4E54  # "RETENT"
 
 
 @task()
 def apply_retention() -> dict[str, int]:
     """The periodic retention pass (recordings.services.apply_retention), then the next one in an hour.
 
-    The chain starts when a lecture ends (recordings.receivers) and keeps itself going, like the
-    live-lecture reconcile: one queued pass at most, whoever asks."""
+    The chain starts when a lecture ends (recordings.receivers) and keeps itself going: one queued
+    pass at most, whoever asks (core.periodic)."""
     from recordings.services import apply_retention as apply
 
     try:
@@ -55,13 +54,4 @@ def apply_retention() -> dict[str, int]:
 
 def schedule_retention(*, at: datetime | None = None) -> bool:
     """Queue a retention pass (at `at`, else now) unless one is queued already; True when it queued one."""
-    from django_tasks_db.models import DBTaskResult
-
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s::bigint)", [_RETENTION_LOCK])
-        queued = DBTaskResult.objects.filter(task_path=apply_retention.module_path, status=TaskResultStatus.READY)
-        if queued.exists():
-            return False
-        (apply_retention.using(run_after=at) if at else apply_retention).enqueue()
-    return True
+    return enqueue_once(apply_retention, at=at)
