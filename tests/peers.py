@@ -63,21 +63,23 @@ class Peer:
 
         return self.loop.run(publish())
 
-    def publish_camera(self) -> rtc.LocalTrackPublication:
-        """Publish a small camera track and keep sending a frame a second until the loop stops."""
+    def publish_camera(
+        self, *, width: int = 160, height: int = 90, simulcast: bool = False, fps: int = 1
+    ) -> rtc.LocalTrackPublication:
+        """Publish a camera track of solid frames and keep sending `fps` frames a second until the loop stops."""
 
         async def publish() -> rtc.LocalTrackPublication:
-            source = rtc.VideoSource(160, 90)
+            source = rtc.VideoSource(width, height)
             track = rtc.LocalVideoTrack.create_video_track("camera", source)
-            options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA)
-            frame = rtc.VideoFrame(160, 90, rtc.VideoBufferType.RGBA, bytes(160 * 90 * 4))
+            options = rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_CAMERA, simulcast=simulcast)
+            frame = rtc.VideoFrame(width, height, rtc.VideoBufferType.RGBA, bytes(width * height * 4))
             publication = await self.room.local_participant.publish_track(track, options)
 
             async def pump() -> None:
                 # the server knows the track once media arrives; later frames keep it alive
                 while True:
                     source.capture_frame(frame)
-                    await asyncio.sleep(1)
+                    await asyncio.sleep(1 / fps)
 
             self.camera = (source, track, asyncio.ensure_future(pump()))
             return publication
