@@ -2,7 +2,7 @@
 //
 // The page trusts our own websocket, /ws/rooms/<code>/live/ (it answers {"type": "live.ready"}, then
 // {"type": "chat.message", "message"}, {"type": "notice", "text"}, {"type": "ended", "text",
-// "lecture_url"?}). Until that socket has said live.ready (a server without it), the older path is
+// "lecture_url"?}, to hosts {"type": "captions.status", "unavailable", "text"}). Until that socket has said live.ready (a server without it), the older path is
 // used: LiveKit data packets the server sends through its API, which carry no sender identity (the
 // SFU stamps every participant's packet with its sender, even one the page has not heard of yet);
 // anything with a sender is dropped. Once the socket is ready, LiveKit packets are ignored for good.
@@ -15,6 +15,7 @@ export const TOPICS = {
   notice: 'lectern.notice',
   ended: 'lectern.ended',
   recording: 'lectern.recording',
+  captions: 'lectern.captions', // the live socket only
 };
 
 const channels = new WeakMap(); // Room -> channel
@@ -49,6 +50,7 @@ function onSocketMessage(channel, message) {
   else if (message.type === 'notice') deliver(channel, TOPICS.notice, message);
   else if (message.type === 'ended') deliver(channel, TOPICS.ended, message);
   else if (message.type === 'recording.status') deliver(channel, TOPICS.recording, message);
+  else if (message.type === 'captions.status') deliver(channel, TOPICS.captions, message);
 }
 
 /** Open the live socket of room `code` while `room` is connected (call once per page). */
