@@ -164,7 +164,7 @@ def redis_channel_layers(url: str) -> dict[str, Any]:
     # also times reads out after 5 s by default, which killed every socket idle for 5 s.
     host = {"address": url, "socket_timeout": 15, "socket_connect_timeout": 5}
     return {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [host], "capacity": 2000}}
+        "default": {"BACKEND": "config.channel_layers.RedisChannelLayer", "CONFIG": {"hosts": [host], "capacity": 2000}}
     }
 
 
