@@ -234,6 +234,24 @@ class Attendance:
             await asyncio.sleep(0.05)
 
 
+def webhook_lags(identities: set[str]) -> dict[str, list[float]]:
+    """Per event kind, from LiveKit creating the event (its createdAt, whole seconds) to our applying
+    it: the server side of the lag, whatever the load generator's own connects and disconnects cost."""
+    from webhooks.models import WebhookEvent
+
+    lags: dict[str, list[float]] = {}
+    events = WebhookEvent.objects.filter(
+        event__in=["participant_joined", "participant_left"],
+        participant_identity__in=identities,
+        occurred_at__isnull=False,
+        processed_at__isnull=False,
+    )
+    for event in events:
+        lag = (event.processed_at - event.occurred_at).total_seconds()  # type: ignore[operator]
+        lags.setdefault(event.event, []).append(max(0.0, lag))
+    return lags
+
+
 def tone_frame() -> rtc.AudioFrame:
     samples = (np.sin(np.arange(480) * 2 * np.pi * 440 / 48000) * 3000).astype(np.int16)
     return rtc.AudioFrame(samples.tobytes(), 48000, 1, 480)
@@ -312,6 +330,7 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
     await lecturer.disconnect()
 
     # a row may be seen before connect() returns: lag 0
+    server_lags = await asyncio.to_thread(webhook_lags, set(identities))
     join_lags = [max(0.0, attendance.opened[i] - joined_at[i]) for i in identities if i in attendance.opened]
     leave_lags = [attendance.closed[i] - left_at for i in identities if i in attendance.closed]
     return {
@@ -320,6 +339,7 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
         "failures": failures,
         "join_seconds": join_seconds,
         "join_lags": join_lags,
+        "server_lags": server_lags,
         "leave_lags": leave_lags,
         "join_missing": len(identities) - len(join_lags),
         "leave_missing": len(identities) - len(leave_lags),
@@ -377,6 +397,8 @@ def main() -> int:
         describe("attendance lag, leave (all at once)", result["leave_lags"])
         + f"; never right: {result['leave_missing']}"
     )
+    for kind, lags in sorted(result["server_lags"].items()):
+        print(describe(f"LiveKit event -> applied ({kind}, createdAt in whole seconds)", lags))
     print(f"web CPU: {result['cpu_joins']:.1f} s over the joins, {result['cpu_leaves']:.1f} s over the leave")
     print(
         f"Postgres rows written: {result['rows_joins'] / n:.1f} per join, {result['rows_leaves'] / n:.1f} per leave"

@@ -1,6 +1,9 @@
 """Lobby burst: N students knock, the professor clicks "admit all"; how fast does each token arrive?
 
-    .venv/bin/python bench/lobby_burst.py [--students 500] [--profile]
+    .venv/bin/python bench/lobby_burst.py [--students 500] [--profile] [--cluster]
+
+--cluster: two daphne processes on the Channels Redis layer (and a Redis of the bench's own), as
+`make cluster` runs them: students knock and wait on the first, the professor's page is on the second.
 
 Self-contained: starts its own PostgreSQL (profile test-bench, port 5494, a fresh database each run),
 livekit-server (7950) and daphne (8070), runs the migrations, creates a host and a room in-process,
