@@ -22,6 +22,7 @@ from django.utils import timezone
 from core.models import AgentWorker, AISettings
 from rooms.models import Lecture
 from summaries.tasks import request_summary
+from transcripts import services as transcripts
 from transcripts.models import TranscriptSegment
 
 logger = logging.getLogger(__name__)
@@ -141,6 +142,26 @@ async def resummarize_if_late(*, lecture_id: int, last_final_at: datetime) -> bo
     return await sync_to_async(_resummarize_if_late)(lecture_id, last_final_at)
 
 
+def _mark_at_capacity(lecture_id: int) -> bool:
+    close_old_connections()
+    return transcripts.mark_captions_unavailable(lecture_id=lecture_id, reason=Lecture.CaptionsUnavailable.CAPACITY)
+
+
+async def mark_at_capacity(*, lecture_id: int) -> bool:
+    """No worker has room for the lecture: its hosts see "captions unavailable" (once)."""
+    return await sync_to_async(_mark_at_capacity)(lecture_id)
+
+
+def _mark_captioned(lecture_id: int) -> bool:
+    close_old_connections()
+    return transcripts.mark_captions_running(lecture_id=lecture_id)
+
+
+async def mark_captioned(*, lecture_id: int) -> bool:
+    """A job captions the lecture now: an earlier "captions unavailable" is cleared for its hosts."""
+    return await sync_to_async(_mark_captioned)(lecture_id)
+
+
 class LectureLease:
     """The right to caption one lecture, held on a database connection of its own."""
 
@@ -174,15 +195,6 @@ async def acquire_lecture_lease(*, lecture_id: int) -> LectureLease | None:
         await connection.close()
         return None
     return LectureLease(connection, lecture_id)
-
-
-async def lecture_lease_is_free(*, lecture_id: int) -> bool:
-    """Whether no job holds the lecture's lease right now."""
-    lease = await acquire_lecture_lease(lecture_id=lecture_id)
-    if lease is None:
-        return False
-    await lease.release()
-    return True
 
 
 # A worker that has not reported for this long is gone (it reports every HEARTBEAT_EVERY_SECONDS

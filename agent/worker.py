@@ -144,6 +144,7 @@ async def caption_lecture(ctx: JobContext) -> None:
         ctx.shutdown(reason="lecture already captioned")
         return
     try:
+        await services.mark_captioned(lecture_id=lecture.id)
         speech = await services.load_speech_settings()
         engine = await build_engine(speech)
         await ctx.connect(auto_subscribe=AutoSubscribe.SUBSCRIBE_NONE)
@@ -210,12 +211,22 @@ class WorkerLoad:
     def full(self) -> bool:
         return self.jobs >= settings.AGENT_MAX_JOBS
 
+    @property
+    def at_capacity(self) -> bool:
+        """Whether this worker takes no more lectures: at its job limit or over the load threshold
+        (LiveKit then offers it no rooms either)."""
+        return self.full or self.last >= settings.AGENT_LOAD_THRESHOLD
+
 
 LOAD = WorkerLoad()
 
 
 class Reconciler:
-    """Starts jobs for live lectures that no worker captions."""
+    """Starts jobs for live lectures that no worker captions; at capacity, tells their hosts instead
+    ("captions unavailable: assistant at capacity"), within two rounds of the lecture opening.
+
+    A worker at capacity is offered no rooms by LiveKit (or rejects them), so this is where such a
+    lecture is noticed: it stays live, uncaptioned, with its lease free."""
 
     def __init__(self, server: AgentServer) -> None:
         self._server = server
@@ -246,8 +257,18 @@ class Reconciler:
             name = lecture.livekit_room
             if name in mine or name not in open_rooms or now - lecture.started_at.timestamp() < FRESH_LECTURE_SECONDS:
                 continue
-            if not await services.lecture_lease_is_free(lecture_id=lecture.id):
-                continue
+            # The lease is held while deciding: a job that starts meanwhile takes it after us and its
+            # mark_captioned clears a notice we leave, so a captioned lecture never shows "unavailable".
+            lease = await services.acquire_lecture_lease(lecture_id=lecture.id)
+            if lease is None:
+                continue  # a job captions it
+            try:
+                if LOAD.at_capacity:
+                    if await services.mark_at_capacity(lecture_id=lecture.id):
+                        logger.warning("lecture %s in room %s left uncaptioned: worker at capacity", lecture.id, name)
+                    continue
+            finally:
+                await lease.release()
             logger.info("resuming captions of lecture %s in room %s", lecture.id, name)
             await self._server.simulate_job(
                 name,

@@ -1,10 +1,13 @@
 """Lobby burst: N students knock, the professor clicks "admit all"; how fast does each token arrive?
 
-    .venv/bin/python bench/lobby_burst.py [--students 500] [--profile]
+    .venv/bin/python bench/lobby_burst.py [--students 500] [--profile] [--cluster]
+
+--cluster: two daphne processes on the Channels Redis layer (and a Redis of the bench's own), as
+`make cluster` runs them: students knock and wait on the first, the professor's page is on the second.
 
 Self-contained: starts its own PostgreSQL (profile test-bench, port 5494, a fresh database each run),
-livekit-server (7950) and daphne (8070) — BENCH_PG_PORT, BENCH_LIVEKIT_PORT, BENCH_WEB_PORT move
-them —, runs the migrations, creates a host and a room in-process,
+livekit-server (7950) and daphne (8070) — BENCH_PG_PORT, BENCH_LIVEKIT_PORT, BENCH_WEB_PORT,
+BENCH_REDIS_PORT move them —, runs the migrations, creates a host and a room in-process,
 and drives everything else over HTTP and websockets exactly as browsers do (each student has its own
 cookie jar: GET /j/<code> for the CSRF cookie, POST .../join, then WS /ws/lobby/<code>/). The host's
 room page is simulated too: its /ws/rooms/<code>/host/ socket is open throughout, as in a real lecture.
@@ -52,14 +55,21 @@ from yarl import URL
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
-PROFILE = "test-bench"
-# Overridable so that a bench can run beside other people's test runs on a shared machine.
+PROFILE = os.environ.get("BENCH_PROFILE", "test-bench")  # scripts/postgres.sh and redis.sh profile (test*)
+# Ports: the defaults, or (with BENCH_PROFILE) BENCH_PG_PORT, BENCH_LIVEKIT_PORT, BENCH_WEB_PORT (+1 for
+# --cluster's second web process) and BENCH_REDIS_PORT (--cluster) when several people bench on one machine.
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5494"))
 LK_PORT = int(os.environ.get("BENCH_LIVEKIT_PORT", "7950"))
 WEB_PORT = int(os.environ.get("BENCH_WEB_PORT", "8070"))
+WEB_PORT_B = WEB_PORT + 1
+REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "6394"))
 BASE = f"http://127.0.0.1:{WEB_PORT}"
 WS_BASE = f"ws://127.0.0.1:{WEB_PORT}"
 ORIGIN = BASE
+# The professor's process: the same one, or with --cluster the second web process (students knock on
+# the first, the host is told and admits through the second, tokens cross back over Redis).
+HOST_BASE = BASE
+HOST_WS_BASE = WS_BASE
 LK_KEY = "devkey"
 LK_SECRET = "lectern-dev-secret-0123456789abcdefghijkl"
 TARGET_P95 = 0.5
@@ -120,20 +130,33 @@ def http_ok(url: str) -> bool:
 
 
 class Services:
-    """PostgreSQL, livekit-server and daphne on the bench ports; stop() undoes whatever start() did."""
+    """PostgreSQL, livekit-server and daphne on the bench ports (with --cluster: Redis and a second
+    daphne on the Channels Redis layer, as `make cluster` runs them); stop() undoes what start() did."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, cluster: bool = False) -> None:
         self.env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
         self.env.update(SERVICE_ENV)
+        self.cluster = cluster
+        if cluster:
+            self.env["REDIS_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
+            self.env["REDIS_PORT_TEST"] = str(REDIS_PORT)
         self.started_postgres = False
+        self.started_redis = False
         self.processes: list[tuple[str, subprocess.Popen[bytes], Any]] = []
         self.daphne: subprocess.Popen[bytes] | None = None
+        self.daphne_b: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         VAR.mkdir(exist_ok=True)
-        for port, name in ((LK_PORT, "livekit-server"), (WEB_PORT, "the web server")):
+        ports = [(LK_PORT, "livekit-server"), (WEB_PORT, "the web server")]
+        if self.cluster:
+            ports += [(WEB_PORT_B, "the second web server"), (REDIS_PORT, "Redis")]
+        for port, name in ports:
             if port_in_use(port):
                 raise BenchError(f"port {port} (for {name}) is already in use; stop whatever listens there")
+        if self.cluster:
+            self.started_redis = True
+            self._run(["scripts/redis.sh", "start", f"{PROFILE}-redis"], timeout=60, what="scripts/redis.sh start")
         self._start_postgres()
         self._fresh_database()
         self._migrate()
@@ -192,12 +215,18 @@ class Services:
         self._wait_http(process, f"http://127.0.0.1:{LK_PORT}/", name=name, log_name=log_name)
 
     def _start_daphne(self) -> None:
-        log(f"starting daphne on :{WEB_PORT}")
-        name, log_name = "daphne", f"web-{PROFILE}.log"
-        daphne = str(Path(sys.executable).with_name("daphne"))
-        args = [daphne, "-b", "127.0.0.1", "-p", str(WEB_PORT), "config.asgi:application"]
-        self.daphne = self._spawn(name, args, log_name)
-        self._wait_http(self.daphne, f"{BASE}/healthz", name=name, log_name=log_name)
+        ports = [WEB_PORT, WEB_PORT_B] if self.cluster else [WEB_PORT]
+        for port in ports:
+            log(f"starting daphne on :{port}")
+            name, log_name = f"daphne :{port}", f"web-{PROFILE}-{port}.log"
+            daphne = str(Path(sys.executable).with_name("daphne"))
+            args = [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+            process = self._spawn(name, args, log_name)
+            self._wait_http(process, f"http://127.0.0.1:{port}/healthz", name=name, log_name=log_name)
+            if port == WEB_PORT:
+                self.daphne = process
+            else:
+                self.daphne_b = process
 
     def stop(self) -> None:
         for name, process, out in reversed(self.processes):
@@ -215,6 +244,10 @@ class Services:
             with contextlib.suppress(BenchError):
                 self._run(["scripts/postgres.sh", "stop", PROFILE], timeout=60, what="scripts/postgres.sh stop")
             self.started_postgres = False
+        if self.started_redis:
+            with contextlib.suppress(BenchError):
+                self._run(["scripts/redis.sh", "stop", f"{PROFILE}-redis"], timeout=60, what="scripts/redis.sh stop")
+            self.started_redis = False
 
 
 # --------------------------------------------------------------------------------------------------
@@ -269,14 +302,15 @@ def new_session(cookies: dict[str, str] | None = None) -> aiohttp.ClientSession:
     )
 
 
-def csrf_headers(session: aiohttp.ClientSession) -> dict[str, str]:
+def csrf_headers(session: aiohttp.ClientSession, origin: str | None = None) -> dict[str, str]:
     token = ""
     for cookie in session.cookie_jar:
         if cookie.key == "csrftoken":
             token = cookie.value
     if not token:
         raise BenchError("no csrftoken cookie")
-    return {"X-CSRFToken": token, "Origin": ORIGIN, "Referer": f"{BASE}/"}
+    origin = origin or ORIGIN
+    return {"X-CSRFToken": token, "Origin": origin, "Referer": f"{origin}/"}
 
 
 async def expect_json(response: aiohttp.ClientResponse, statuses: tuple[int, ...], what: str) -> dict[str, Any]:
@@ -296,6 +330,8 @@ class Student:
     message: dict[str, Any] | None = None
     extra: list[Any] = field(default_factory=list)
     error: str = ""
+    inbox: asyncio.Queue[tuple[float, dict[str, Any] | None]] | None = None
+    pump: asyncio.Task[None] | None = None
 
 
 async def join(student: Student, code: str, run_id: str) -> None:
@@ -319,21 +355,32 @@ async def open_socket(student: Student, code: str) -> None:
     first = await asyncio.wait_for(student.ws.receive_json(), timeout=30)
     if first.get("type") != "lobby.status" or first.get("status") != "waiting":
         raise BenchError(f"student {student.index}: expected waiting, got {first}")
+    student.inbox = asyncio.Queue()
+    student.pump = asyncio.create_task(pump(student))
 
 
 async def read_until(student: Student, wanted: Callable[[dict[str, Any]], bool]) -> tuple[float, dict[str, Any]]:
     """Read the student's socket until a message `wanted` accepts: (perf_counter when it arrived, it)."""
-    assert student.ws is not None
+    assert student.inbox is not None
+    while True:
+        arrived, data = await student.inbox.get()
+        if data is None:
+            raise BenchError(f"student {student.index}: {student.error}")
+        if wanted(data):
+            return arrived, data
+        student.extra.append(data)
+
+
+async def pump(student: Student) -> None:
+    """Read the socket from the moment it opens, as a browser does: aiohttp answers the server's pings
+    only while the socket is read, and daphne closes a socket whose pings go unanswered (~50 s)."""
+    assert student.ws is not None and student.inbox is not None
     async for frame in student.ws:
         if frame.type != aiohttp.WSMsgType.TEXT:
-            student.error = f"socket closed ({frame.type.name})"
-            raise BenchError(f"student {student.index}: {student.error}")
-        data = json.loads(frame.data)
-        if wanted(data):
-            return time.perf_counter(), data
-        student.extra.append(data)
-    student.error = "socket closed"
-    raise BenchError(f"student {student.index}: socket closed")
+            break
+        student.inbox.put_nowait((time.perf_counter(), json.loads(frame.data)))
+    student.error = student.error or f"socket closed ({student.ws.close_code})"
+    student.inbox.put_nowait((time.perf_counter(), None))
 
 
 async def await_probe(student: Student, text: str) -> None:
@@ -397,8 +444,11 @@ def rss_mib(process: psutil.Process) -> float:
     return process.memory_info().rss / 2**20
 
 
-async def run_burst(args: argparse.Namespace, daphne_pid: int, code: str, host_session: str, run_id: str) -> bool:
+async def run_burst(
+    args: argparse.Namespace, daphne_pid: int, code: str, host_session: str, run_id: str, other_pid: int | None = None
+) -> bool:
     web = psutil.Process(daphne_pid)
+    webs = [web] + ([psutil.Process(other_pid)] if other_pid else [])
     load_at_start = os.getloadavg()[0]
     n = args.students
     host = new_session({"sessionid": host_session})
@@ -406,13 +456,15 @@ async def run_burst(args: argparse.Namespace, daphne_pid: int, code: str, host_s
     watcher: HostWatcher | None = None
     try:
         # The professor opens the room page: CSRF cookie, then the token that opens the lecture.
-        async with host.get(f"{BASE}/rooms/{code}/") as response:
+        async with host.get(f"{HOST_BASE}/rooms/{code}/") as response:
             if response.status != 200:
                 raise BenchError(f"host room page: HTTP {response.status} (is the session valid?)")
             await response.read()
-        async with host.post(f"{BASE}/api/v1/rooms/{code}/token", headers=csrf_headers(host)) as response:
+        async with host.post(
+            f"{HOST_BASE}/api/v1/rooms/{code}/token", headers=csrf_headers(host, HOST_BASE)
+        ) as response:
             await expect_json(response, (200,), "host token (opening the room)")
-        host_ws = await host.ws_connect(f"{WS_BASE}/ws/rooms/{code}/host/", origin=ORIGIN, heartbeat=None)
+        host_ws = await host.ws_connect(f"{HOST_WS_BASE}/ws/rooms/{code}/host/", origin=HOST_BASE, heartbeat=None)
         snapshot = await asyncio.wait_for(host_ws.receive_json(), timeout=30)
         if snapshot.get("type") != "lobby.snapshot":
             raise BenchError(f"host socket: expected a lobby snapshot, got {snapshot}")
@@ -437,7 +489,9 @@ async def run_burst(args: argparse.Namespace, daphne_pid: int, code: str, host_s
         await asyncio.sleep(0)
         probe_sent = time.perf_counter()
         async with host.post(
-            f"{BASE}/api/v1/rooms/{code}/lobby/message", json={"message": probe_text}, headers=csrf_headers(host)
+            f"{HOST_BASE}/api/v1/rooms/{code}/lobby/message",
+            json={"message": probe_text},
+            headers=csrf_headers(host, HOST_BASE),
         ) as response:
             probe_answered = time.perf_counter()
             await expect_json(response, (200,), "message to those waiting")
@@ -448,14 +502,15 @@ async def run_burst(args: argparse.Namespace, daphne_pid: int, code: str, host_s
         load_at_burst = os.getloadavg()[0]
         readers = [asyncio.create_task(await_admission(s)) for s in students]
         await asyncio.sleep(0)
-        cpu_before = web.cpu_times()
+        cpu_before = [process.cpu_times() for process in webs]
         clicked = time.perf_counter()
-        async with host.post(f"{BASE}/api/v1/rooms/{code}/lobby/admit-all", headers=csrf_headers(host)) as response:
+        admit_all = f"{HOST_BASE}/api/v1/rooms/{code}/lobby/admit-all"
+        async with host.post(admit_all, headers=csrf_headers(host, HOST_BASE)) as response:
             answered = time.perf_counter()
             result = await expect_json(response, (200,), "admit-all")
         await settle(readers, args.timeout)
         finished = time.perf_counter()
-        cpu_after = web.cpu_times()
+        cpu_after = [process.cpu_times() for process in webs]
 
         latencies = [s.admitted_at - clicked for s in students if s.admitted_at is not None]
         lost = [s for s in students if s.admitted_at is None]
@@ -475,7 +530,10 @@ async def run_burst(args: argparse.Namespace, daphne_pid: int, code: str, host_s
         while watcher.decided < len(latencies) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
 
-        cpu_seconds = (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system)
+        cpu_seconds = sum(
+            (after.user + after.system) - (before.user + before.system)
+            for before, after in zip(cpu_before, cpu_after, strict=True)
+        )
         print()
         print("Lobby burst results")
         print(
@@ -483,6 +541,8 @@ async def run_burst(args: argparse.Namespace, daphne_pid: int, code: str, host_s
             f"{load_at_start:.2f} at the start, {load_at_burst:.2f} at the burst"
         )
         print(f"  students                         {n}")
+        if other_pid:
+            print(f"  cluster                          students on :{WEB_PORT}, the host on :{WEB_PORT_B}, Redis layer")
         print(
             f"  knock phase                      {join_seconds + socket_seconds:.2f} s "
             f"(joins {join_seconds:.2f} s = {n / join_seconds:.0f}/s; {n - warm} sockets {socket_seconds:.2f} s "
@@ -504,7 +564,10 @@ async def run_burst(args: argparse.Namespace, daphne_pid: int, code: str, host_s
                 f"p95 {percentile(probe_latencies, 0.95):.3f} s   max {max(probe_latencies):.3f} s"
             )
         print(f"  malformed admitted messages      {len(bad)}; distinct identities {len(identities)}")
-        print(f"  web CPU during the burst         {cpu_seconds:.2f} s over {finished - clicked:.2f} s wall")
+        print(
+            f"  web CPU during the burst         {cpu_seconds:.2f} s over {finished - clicked:.2f} s wall"
+            f" ({len(webs)} web process{'es' if len(webs) > 1 else ''})"
+        )
         print(
             f"  idle waiting socket memory       {per_socket_kib:.1f} KiB/socket "
             f"(daphne RSS {rss_before:.1f} -> {rss_after:.1f} MiB over {n - warm} sockets)"
@@ -637,6 +700,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=50, help="joins / socket opens in flight at once")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for every token")
     parser.add_argument("--profile", action="store_true", help="then profile admit_all in-process")
+    parser.add_argument(
+        "--cluster", action="store_true", help="two web processes on Redis: knock on the first, admit via the second"
+    )
     args = parser.parse_args()
     if args.students < 1:
         parser.error("--students must be at least 1")
@@ -646,14 +712,18 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
-    services = Services()
+    global HOST_BASE, HOST_WS_BASE
+    if args.cluster:
+        HOST_BASE, HOST_WS_BASE = f"http://127.0.0.1:{WEB_PORT_B}", f"ws://127.0.0.1:{WEB_PORT_B}"
+    services = Services(cluster=args.cluster)
     run_id = secrets.token_hex(4)
     try:
         services.start()
         setup_django(services.env)
         code, host_session = create_host_and_room(run_id)
         assert services.daphne is not None
-        met = asyncio.run(run_burst(args, services.daphne.pid, code, host_session, run_id))
+        other = services.daphne_b.pid if services.daphne_b is not None else None
+        met = asyncio.run(run_burst(args, services.daphne.pid, code, host_session, run_id, other))
         if args.profile:
             profile_admit_all(args.students, run_id)
         return 0 if met else 1

@@ -6,6 +6,7 @@ Each variable is documented in `.env.example`. A secret can also come from `<NAM
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -153,15 +154,22 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The Channels layer: in-memory for one process (dev), Redis when web runs as several.
+# The Channels layer: in-memory for one process (tests), Redis when several processes push.
 REDIS_URL = env("REDIS_URL")
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 2000},
-        }
+
+
+def redis_channel_layers(url: str) -> dict[str, Any]:
+    """CHANNEL_LAYERS on Redis at `url`."""
+    # A socket's receive waits in BZPOPMIN for up to 5 s (channels_redis' brpop_timeout); redis-py 8
+    # also times reads out after 5 s by default, which killed every socket idle for 5 s.
+    host = {"address": url, "socket_timeout": 15, "socket_connect_timeout": 5}
+    return {
+        "default": {"BACKEND": "config.channel_layers.RedisChannelLayer", "CONFIG": {"hosts": [host], "capacity": 2000}}
     }
+
+
+if REDIS_URL:
+    CHANNEL_LAYERS = redis_channel_layers(REDIS_URL)
 else:
     # A host's socket may receive hundreds of knocks in a burst: room for them in its queue.
     CHANNEL_LAYERS = {

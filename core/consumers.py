@@ -6,6 +6,7 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 CLOSE_FORBIDDEN = 4403
+CLOSE_SERVICE_RESTART = 1012  # the page reconnects (frontend/src/lib/socket.js) and is told the state again
 
 
 class JsonConsumer(AsyncJsonWebsocketConsumer):
@@ -29,6 +30,10 @@ class JsonConsumer(AsyncJsonWebsocketConsumer):
     async def join_group(self, group: str) -> None:
         self.group = group
         await self.channel_layer.group_add(group, self.channel_name)
+
+    async def layer_lost(self, event: dict[str, Any]) -> None:
+        """Redis went away (config/channel_layers.py): this socket's groups may be gone with it."""
+        await self.close(code=CLOSE_SERVICE_RESTART)
 
     async def disconnect(self, code: int) -> None:
         if self.group:

@@ -55,3 +55,9 @@ def tell_room_hosts(*, room_pk: int, message: dict[str, Any]) -> None:
 def tell_participants(*, guest_pks: list[int], message: dict[str, Any]) -> None:
     """A server message to some students only (each has a group of its own)."""
     _send_all([(participant_group(pk), message) for pk in guest_pks])
+
+
+def captions_status_message(*, unavailable: str, reason: str) -> dict[str, Any]:
+    """`{"type": "captions.status"}`: why the room's captions are unavailable ("" when they are not)."""
+    text = f"Captions unavailable: {reason}" if unavailable else ""
+    return {"type": "captions.status", "unavailable": unavailable, "text": text}

@@ -84,6 +84,9 @@ class Lecture(models.Model):
         LIVE = "live", "Live"
         ENDED = "ended", "Ended"
 
+    class CaptionsUnavailable(models.TextChoices):
+        CAPACITY = "capacity", "assistant at capacity"
+
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="lectures")
     title = models.CharField(max_length=200)
     livekit_room = models.CharField(max_length=200, unique=True)
@@ -95,6 +98,12 @@ class Lecture(models.Model):
         null=True, blank=True, help_text="the structured summary; see summaries/schema.py for its shape"
     )
     summary_status = models.CharField(max_length=12, default="none", help_text="none, pending, ready or failed")
+    captions_unavailable = models.CharField(
+        max_length=12,
+        choices=CaptionsUnavailable.choices,
+        blank=True,
+        help_text="why no AI assistant captions the lecture although its room has the assistant on; empty if none",
+    )
 
     class Meta:
         db_table = "lectures_lecture"

@@ -329,7 +329,7 @@ def test_settings_accept_the_production_environment(project: dict[str, Any], tmp
     assert report["hosts"][0] == env_file_values(ENV_EXAMPLE)["DOMAIN"]
     assert "web" in report["hosts"]
     assert report["db"] == "postgres"
-    assert report["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert report["layer"] == "config.channel_layers.RedisChannelLayer"  # channels_redis, closing deaf sockets
     assert report["storage"] == "storages.backends.s3.S3Storage"
     secret = (secrets_dir / "livekit_api_secret").read_text().strip()
     assert report["secret"] == report["lk"] == secret, "the entrypoint exports NAME from NAME_FILE"

@@ -1,13 +1,34 @@
-"""A professor logs in, creates a room, opens it, and sees their own camera; a second tab sees the first."""
+"""A professor logs in, creates a room, opens it, and sees their own camera; a second tab sees the first
+(and that captions are unavailable when the assistant is at capacity)."""
 
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect
 
 from accounts.models import User
+from rooms.models import Lecture
 from tests.e2e.conftest import PASSWORD, log_in
 from tests.e2e.room import open_lecture, tile_video_plays
+from transcripts.services import mark_captions_unavailable
+
+
+def closing_connections(call: Callable[[], Any]) -> Callable[[], Any]:
+    """`call`, closing the database connection of the thread it runs in."""
+
+    def run() -> Any:
+        try:
+            return call()
+        finally:
+            connections.close_all()
+
+    return run
+
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,9 +53,15 @@ def test_professor_creates_a_room_and_sees_their_camera_and_a_second_tab_sees_th
     tile_video_plays(first, first_identity)
     expect(first.locator(f'.tile[data-identity="{first_identity}"]')).to_contain_text("Ada Lovelace")
 
+    # The assistant found no room for this lecture: a host page opened now shows it (from the live socket)
+    lecture = Lecture.objects.get(room__code=code, status=Lecture.Status.LIVE)
+    mark = partial(mark_captions_unavailable, lecture_id=lecture.pk, reason=Lecture.CaptionsUnavailable.CAPACITY)
+    with ThreadPoolExecutor(1) as off_the_browser_loop:  # its push (to nobody yet) needs a thread of its own
+        assert off_the_browser_loop.submit(closing_connections(mark)).result()
     second = context.new_page()
     second.goto(room_url)
     open_lecture(second)
+    expect(second.locator("#captions-unavailable")).to_have_text("Captions unavailable: assistant at capacity")
     second_identity = second.evaluate("window.lectern.room.localParticipant.identity")
     assert second_identity != first_identity
     tile_video_plays(second, first_identity)

@@ -4,7 +4,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client
 
-from rooms.models import Room
+from rooms.models import Lecture, Room
 from tests.lobby.test_consumers import cookie_header, open_socket
 from tests.moderation.conftest import admit_student, post_json
 
@@ -71,3 +71,39 @@ async def test_mute_all_tells_the_students_and_the_end_reaches_everyone(
     assert ended["type"] == "ended" and "lecture_url" not in ended  # attendees may not see the page here
     host_messages = [await host_ws.receive_json_from(timeout=5), await host_ws.receive_json_from(timeout=5)]
     assert any(m.get("lecture_url") == f"/lectures/{lecture.pk}/" for m in host_messages)
+
+
+async def test_the_hosts_hear_that_captions_are_unavailable_on_every_connect_until_a_job_captions(
+    host_client: Client, room: Room, lecture
+) -> None:
+    from transcripts.services import mark_captions_running, mark_captions_unavailable
+
+    grace = await sync_to_async(admit_student)(host_client, room, "Grace", "fp-grace-00001")
+    host_ws, _ = await live(room, host_client)
+    grace_ws, _ = await live(room, grace.client)
+    unavailable = {
+        "type": "captions.status",
+        "unavailable": "capacity",
+        "text": "Captions unavailable: assistant at capacity",
+    }
+
+    mark = sync_to_async(mark_captions_unavailable)
+    capacity = Lecture.CaptionsUnavailable.CAPACITY
+    assert await mark(lecture_id=lecture.pk, reason=capacity)
+    assert await host_ws.receive_json_from(timeout=5) == unavailable
+    assert not await mark(lecture_id=lecture.pk, reason=capacity), "told once, not every round"
+    assert await host_ws.receive_nothing(timeout=0.5)
+    assert await grace_ws.receive_nothing(timeout=0.5), "students are not told"
+
+    again, _ = await live(room, host_client)  # a reload or a reconnect: the state comes with live.ready
+    assert await again.receive_json_from(timeout=5) == unavailable
+    student_again, _ = await live(room, grace.client)
+    assert await student_again.receive_nothing(timeout=0.5)
+
+    assert await sync_to_async(mark_captions_running)(lecture_id=lecture.pk)
+    for socket in (host_ws, again):
+        assert await socket.receive_json_from(timeout=5) == {"type": "captions.status", "unavailable": "", "text": ""}
+    fresh, _ = await live(room, host_client)
+    assert await fresh.receive_nothing(timeout=0.5)
+    for socket in (host_ws, grace_ws, again, student_again, fresh):
+        await socket.disconnect()

@@ -3,7 +3,8 @@
 // The page trusts our own websocket, /ws/rooms/<code>/live/ (it answers {"type": "live.ready"}, then
 // {"type": "chat.message", "message"}, {"type": "notice", "text"}, {"type": "ended", "text",
 // "lecture_url"?}, {"type": "poll.opened" | "poll.results" | "poll.closed", "poll"}, {"type": "reaction",
-// "kind"}, {"type": "pulse", "lost", "slow_down"} (hosts only)). Until that socket has said live.ready (a server without it), the older path is
+// "kind"}, to hosts {"type": "pulse", "lost", "slow_down"} and {"type": "captions.status", "unavailable",
+// "text"}). Until that socket has said live.ready (a server without it), the older path is
 // used: LiveKit data packets the server sends through its API, which carry no sender identity (the
 // SFU stamps every participant's packet with its sender, even one the page has not heard of yet);
 // anything with a sender is dropped. Once the socket is ready, LiveKit packets are ignored for good.
@@ -19,10 +20,12 @@ export const TOPICS = {
   poll: 'lectern.poll',
   reaction: 'lectern.reaction',
   pulse: 'lectern.pulse',
+  captions: 'lectern.captions',
 };
 
-// Polls, reactions and pulses never came over LiveKit: only the live socket carries them.
-const SOCKET_ONLY = new Set([TOPICS.poll, TOPICS.reaction, TOPICS.pulse]);
+// Polls, reactions, pulses, the captions status and (since the server stopped its LiveKit copy) the
+// recording status come only over the live socket.
+const SOCKET_ONLY = new Set([TOPICS.recording, TOPICS.poll, TOPICS.reaction, TOPICS.pulse, TOPICS.captions]);
 
 const channels = new WeakMap(); // Room -> channel
 
@@ -59,6 +62,7 @@ function onSocketMessage(channel, message) {
   else if (message.type.startsWith('poll.') && message.poll) deliver(channel, TOPICS.poll, message);
   else if (message.type === 'reaction') deliver(channel, TOPICS.reaction, message);
   else if (message.type === 'pulse') deliver(channel, TOPICS.pulse, message);
+  else if (message.type === 'captions.status') deliver(channel, TOPICS.captions, message);
 }
 
 /** Open the live socket of room `code` while `room` is connected (call once per page). */

@@ -15,7 +15,7 @@ import { onServerMessage, TOPICS } from '../lib/serverMessages.js';
 import { describeMediaError, isUserCancel } from '../lib/media.js';
 import { Stage } from './Stage.jsx';
 import { Controls } from './Controls.jsx';
-import { CaptionsBar, Transcript, useCaptions } from './Captions.jsx';
+import { CaptionsBar, CaptionsUnavailable, Transcript, useCaptions } from './Captions.jsx';
 import { Chat } from './panels/Chat.jsx';
 import { Files } from './panels/Files.jsx';
 import { People } from './panels/People.jsx';
@@ -354,6 +354,7 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
         <RecordingIndicator recording={recordingState.recording} />
         {config.aiAssistant && <AssistantPill captionsOn={captionsOn} />}
         {moderator && <PulseGauge room={room} />}
+        {config.aiAssistant && <CaptionsUnavailable room={room} />}
         {isHostPage && <InviteButton url={config.inviteUrl} />}
         {isHostPage && <PinField pin={config.pin} requiresPin={config.requiresPin} />}
       </header>

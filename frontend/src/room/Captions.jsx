@@ -8,6 +8,7 @@
 // chose. Text goes into the page as text only.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { RoomEvent } from 'livekit-client';
+import { onServerMessage, TOPICS } from '../lib/serverMessages.js';
 
 const TOPIC = 'lk.transcription';
 const MAX_LINES = 3;
@@ -128,5 +129,24 @@ export function Transcript({ transcript, active }) {
         ))}
       </ol>
     </section>
+  );
+}
+
+/** Hosts: "Captions unavailable: assistant at capacity" while the server says no assistant will come
+ * (the live socket sends it on connect and when it changes); nothing otherwise. */
+export function CaptionsUnavailable({ room }) {
+  const [text, setText] = useState('');
+  useEffect(
+    () =>
+      onServerMessage(room, [TOPICS.captions], (_topic, message) => {
+        setText(message.unavailable && typeof message.text === 'string' ? message.text : '');
+      }),
+    [room],
+  );
+  if (!text) return null;
+  return (
+    <span id="captions-unavailable" className="assistant-notice notice-warning" role="status">
+      {text}
+    </span>
   );
 }

@@ -1,0 +1,413 @@
+"""Big lecture: N students join a live lecture through the real join path and all leave at once.
+
+    .venv/bin/python bench/big_lecture.py [--students 300] [--batch 25]
+        [--pg-port 5494 --pg-profile test-bench] [--livekit-port 7960] [--web-port 8072]
+
+Self-contained: PostgreSQL of the profile test-bench on --pg-port (a fresh database
+`lectern_bench_big`, dropped at the end), a livekit-server of its own (no Redis, webhooks to the
+bench's web process) and daphne. A professor opens the lecture (POST /api/v1/rooms/{code}/token) and
+publishes a tone with the Python rtc SDK; each student, with its own cookie jar, does what a browser
+does with the lobby off (GET /j/<code>, POST /api/v1/rooms/{code}/join → the token) and connects as an
+audio-only subscriber, in batches. Then every student disconnects at the same moment.
+
+Printed:
+- dropped webhooks: lines of livekit-server's log about a webhook it failed to send or dropped;
+- attendance lag p50/p95/max: from a student's event (connected / disconnect called) to its
+  AttendanceInterval being right (open / closed), polled in the database every 50 ms; a row never
+  right within --settle seconds is counted as missing;
+- web CPU: the daphne process's CPU seconds during the joins and during the leave;
+- Postgres rows written per event: inserted + updated + deleted tuples of the database (every
+  table: stored webhook events, attendance, tasks) over the joins and leaves, per join or leave.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ctypes
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import numpy as np
+import psutil
+from livekit import rtc
+from yarl import URL
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.lobby_burst import (  # noqa: E402 - after the path
+    BenchError,
+    http_ok,
+    log,
+    port_in_use,
+    wait_until,
+)
+
+PROFILE = "test-bench"
+DATABASE = "lectern_bench_big"
+LK_KEY = "devkey"
+LK_SECRET = "lectern-dev-secret-0123456789abcdefghijkl"
+WEBHOOK_TROUBLE = re.compile(r"webhook.*(fail|drop)|(fail|drop).*webhook", re.IGNORECASE)
+
+
+def die_with_parent() -> None:
+    """In a child: SIGKILL when the bench dies, even by a panic of the rtc SDK that skips `finally`."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+class Stack:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.web = f"http://127.0.0.1:{args.web_port}"
+        self.livekit_url = f"ws://127.0.0.1:{args.livekit_port}"
+        scrubbed = ("DOMAIN", "DEV_ACCESS_KEY", "ALLOWED_IPS", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        self.env = {k: v for k, v in os.environ.items() if k not in scrubbed}
+        self.env.update(
+            DATABASE_URL=f"postgres://lectern@127.0.0.1:{args.pg_port}/{DATABASE}",
+            LIVEKIT_URL=self.livekit_url,
+            LIVEKIT_API_KEY=LK_KEY,
+            LIVEKIT_API_SECRET=LK_SECRET,
+            LIVEKIT_PORT=str(args.livekit_port),
+            WEB_PORT=str(args.web_port),
+            PORT=str(args.web_port),
+            PGPORT_TEST=str(args.pg_port),
+            HF_HUB_OFFLINE="1",
+            DJANGO_SETTINGS_MODULE="config.settings",
+            DEBUG="0",
+            LOG_LEVEL="WARNING",
+        )
+        self.processes: list[tuple[subprocess.Popen[bytes], Any]] = []
+        self.daphne: subprocess.Popen[bytes] | None = None
+        self.livekit_log = ROOT / "var" / "livekit-bench-big.log"
+
+    def run(self, args: list[str], timeout: float = 300) -> str:
+        done = subprocess.run(args, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
+        if done.returncode:
+            raise BenchError(f"{args[0]} failed: {done.stdout}{done.stderr}")
+        return done.stdout
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        base = ["psql", "-h", "127.0.0.1", "-p", str(self.args.pg_port), "-U", "lectern", "-d", database, "-Atqc"]
+        return self.run([*base, sql]).strip()
+
+    def spawn(self, args: list[str], log_path: Path) -> subprocess.Popen[bytes]:
+        out = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent
+        )
+        self.processes.append((process, out))
+        return process
+
+    def start(self) -> None:
+        for port in (self.args.livekit_port, self.args.web_port):
+            if port_in_use(port):
+                raise BenchError(f"port {port} is in use")
+        self.run(["scripts/postgres.sh", "start", self.args.pg_profile])
+        self.psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        self.psql(f"CREATE DATABASE {DATABASE}")
+        log("migrating")
+        self.run([sys.executable, "manage.py", "migrate", "--noinput"])
+        livekit = self.spawn(["scripts/livekit.sh", "run", "bench-big"], self.livekit_log)
+        wait_until(lambda: http_ok(self.livekit_url.replace("ws", "http")), timeout=60, what="livekit-server")
+        assert livekit.poll() is None
+        daphne = str(Path(sys.executable).with_name("daphne"))
+        self.daphne = self.spawn(
+            [daphne, "-b", "127.0.0.1", "-p", str(self.args.web_port), "config.asgi:application"],
+            ROOT / "var" / "web-bench-big.log",
+        )
+        wait_until(lambda: http_ok(f"{self.web}/healthz"), timeout=60, what="daphne")
+
+    def stop(self) -> None:
+        for process, out in reversed(self.processes):
+            if process.poll() is None:
+                process.kill()  # livekit-server ignores SIGTERM while participants are connected
+                process.wait(timeout=10)
+            out.close()
+        try:
+            self.psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        except BenchError as exc:
+            log(f"could not drop {DATABASE}: {exc}")
+
+    def rows_written(self) -> int:
+        self.psql("SELECT pg_stat_force_next_flush()", DATABASE)
+        return int(
+            self.psql(
+                "SELECT tup_inserted + tup_updated + tup_deleted FROM pg_stat_database "  # noqa: S608 - a constant
+                f"WHERE datname = '{DATABASE}'"
+            )
+        )
+
+    def webhook_trouble(self) -> list[str]:
+        return [
+            line for line in self.livekit_log.read_text(errors="replace").splitlines() if WEBHOOK_TROUBLE.search(line)
+        ]
+
+
+def create_host_and_room(stack: Stack) -> tuple[str, str]:
+    os.environ.update(stack.env)
+    import django
+
+    django.setup()
+    from django.db import connections
+    from django.test import Client
+
+    from accounts.models import User
+    from rooms.services import create_room
+
+    user = User.objects.create_user("prof@bench.example", "bench-password-0001", first_name="Bench")
+    room = create_room(host=user, title="Big lecture", lobby=False, ai_assistant=False)
+    client = Client()
+    client.force_login(user)
+    connections.close_all()
+    return room.code, client.cookies["sessionid"].value
+
+
+async def post_json(session: aiohttp.ClientSession, url: str, body: dict[str, Any], web: str) -> dict[str, Any]:
+    token = next((c.value for c in session.cookie_jar if c.key == "csrftoken"), "")
+    headers = {"X-CSRFToken": token, "Origin": web, "Referer": f"{web}/"}
+    async with session.post(url, json=body, headers=headers) as response:
+        text = await response.text()
+        if response.status not in (200, 201):
+            raise BenchError(f"POST {url}: {response.status} {text[:200]}")
+        return dict(json.loads(text))
+
+
+def new_session(web: str, cookies: dict[str, str] | None = None) -> aiohttp.ClientSession:
+    jar = aiohttp.CookieJar(unsafe=True)
+    if cookies:
+        jar.update_cookies(cookies, URL(web))
+    return aiohttp.ClientSession(cookie_jar=jar, timeout=aiohttp.ClientTimeout(total=120))
+
+
+async def student_credentials(web: str, code: str, index: int) -> dict[str, Any]:
+    async with new_session(web) as session:
+        async with session.get(f"{web}/j/{code}") as response:
+            await response.read()
+        body = {"display_name": f"Student {index:04d}", "fingerprint": f"bench-big-{index:06d}"}
+        joined = await post_json(session, f"{web}/api/v1/rooms/{code}/join", body, web)
+    if joined.get("status") != "admitted":
+        raise BenchError(f"student {index} not admitted: {joined}")
+    return joined
+
+
+class Attendance:
+    """Polls the database: when each identity's interval was first open, and first closed."""
+
+    def __init__(self) -> None:
+        self.opened: dict[str, float] = {}
+        self.closed: dict[str, float] = {}
+        self.running = True
+
+    def poll(self, lecture_id: int) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT identity, bool_or(left_at IS NULL) FROM lectures_attendanceinterval "
+                "WHERE lecture_id = %s GROUP BY identity",
+                [lecture_id],
+            )
+            now = time.time()
+            for identity, still_open in cursor.fetchall():
+                self.opened.setdefault(identity, now)
+                if not still_open:
+                    self.closed.setdefault(identity, now)
+
+    async def run(self, lecture_id: int) -> None:
+        while self.running:
+            await asyncio.to_thread(self.poll, lecture_id)
+            await asyncio.sleep(0.05)
+
+
+def webhook_lags(identities: set[str]) -> dict[str, list[float]]:
+    """Per event kind, from LiveKit creating the event (its createdAt, whole seconds) to our applying
+    it: the server side of the lag, whatever the load generator's own connects and disconnects cost."""
+    from webhooks.models import WebhookEvent
+
+    lags: dict[str, list[float]] = {}
+    events = WebhookEvent.objects.filter(
+        event__in=["participant_joined", "participant_left"],
+        participant_identity__in=identities,
+        occurred_at__isnull=False,
+        processed_at__isnull=False,
+    )
+    for event in events:
+        lag = (event.processed_at - event.occurred_at).total_seconds()  # type: ignore[operator]
+        lags.setdefault(event.event, []).append(max(0.0, lag))
+    return lags
+
+
+def tone_frame() -> rtc.AudioFrame:
+    samples = (np.sin(np.arange(480) * 2 * np.pi * 440 / 48000) * 3000).astype(np.int16)
+    return rtc.AudioFrame(samples.tobytes(), 48000, 1, 480)
+
+
+async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: str) -> dict[str, Any]:
+    from rooms.models import Lecture
+
+    async with new_session(stack.web, {"sessionid": sessionid}) as professor:
+        async with professor.get(f"{stack.web}/rooms/{code}/") as response:
+            await response.read()
+        host = await post_json(professor, f"{stack.web}/api/v1/rooms/{code}/token", {}, stack.web)
+    lecturer = rtc.Room()
+    await lecturer.connect(host["livekit_url"], host["token"])
+    source = rtc.AudioSource(48000, 1)
+    await lecturer.local_participant.publish_track(
+        rtc.LocalAudioTrack.create_audio_track("mic", source),
+        rtc.TrackPublishOptions(source=rtc.TrackSource.SOURCE_MICROPHONE),
+    )
+    frame = tone_frame()
+
+    async def speak() -> None:
+        while True:
+            await source.capture_frame(frame)
+
+    speaking = asyncio.create_task(speak())
+    lecture_id = await asyncio.to_thread(lambda: Lecture.objects.get(room__code=code, status="live").pk)
+    attendance = Attendance()
+    watcher = asyncio.create_task(attendance.run(lecture_id))
+    daphne = psutil.Process(stack.daphne.pid)  # type: ignore[union-attr]
+
+    cpu0, rows0 = daphne.cpu_times(), await asyncio.to_thread(stack.rows_written)
+    joined_at: dict[str, float] = {}
+    students: list[rtc.Room] = []
+    failures: list[str] = []
+    started = time.perf_counter()
+    for first in range(0, args.students, args.batch):
+        batch = range(first, min(args.students, first + args.batch))
+        credentials = await asyncio.gather(*(student_credentials(stack.web, code, i) for i in batch))
+
+        async def connect(creds: dict[str, Any]) -> rtc.Room | None:
+            for _ in range(2):  # a loaded machine times a WebRTC transport out now and then: once more
+                room = rtc.Room()
+                options = rtc.RoomOptions(auto_subscribe=True)
+                try:
+                    await asyncio.wait_for(room.connect(creds["livekit_url"], creds["token"], options), timeout=30)
+                except (rtc.ConnectError, TimeoutError) as exc:
+                    failures.append(str(exc) or "no connection within 30 s")
+                    continue
+                joined_at[creds["identity"]] = time.time()
+                return room
+            return None
+
+        connected = await asyncio.gather(*(connect(c) for c in credentials))
+        students += [room for room in connected if room is not None]
+        log(f"{len(students)} students connected ({len(failures)} connection attempts failed)")
+    join_seconds = time.perf_counter() - started
+    wait_until_async = time.monotonic() + args.settle
+    while (
+        len([i for i in joined_at if i in attendance.opened]) < len(joined_at) and time.monotonic() < wait_until_async
+    ):
+        await asyncio.sleep(0.2)
+    cpu1, rows1 = daphne.cpu_times(), await asyncio.to_thread(stack.rows_written)
+
+    identities = [room.local_participant.identity for room in students]
+    left_at = time.time()
+    await asyncio.gather(*(room.disconnect() for room in students))
+    log("every student disconnected")
+    deadline = time.monotonic() + args.settle
+    while len([i for i in identities if i in attendance.closed]) < len(identities) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    cpu2, rows2 = daphne.cpu_times(), await asyncio.to_thread(stack.rows_written)
+    attendance.running = False
+    await watcher
+    speaking.cancel()
+    await lecturer.disconnect()
+
+    # a row may be seen before connect() returns: lag 0
+    server_lags = await asyncio.to_thread(webhook_lags, set(identities))
+    join_lags = [max(0.0, attendance.opened[i] - joined_at[i]) for i in identities if i in attendance.opened]
+    leave_lags = [attendance.closed[i] - left_at for i in identities if i in attendance.closed]
+    return {
+        "students": len(identities),
+        "attempted": args.students,
+        "failures": failures,
+        "join_seconds": join_seconds,
+        "join_lags": join_lags,
+        "server_lags": server_lags,
+        "leave_lags": leave_lags,
+        "join_missing": len(identities) - len(join_lags),
+        "leave_missing": len(identities) - len(leave_lags),
+        "cpu_joins": (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system),
+        "cpu_leaves": (cpu2.user + cpu2.system) - (cpu1.user + cpu1.system),
+        "rows_joins": rows1 - rows0,
+        "rows_leaves": rows2 - rows1,
+    }
+
+
+def describe(name: str, lags: list[float]) -> str:
+    if not lags:
+        return f"{name}: none measured"
+    return (
+        f"{name}: p50 {statistics.median(lags):.2f} s, p95 {percentile(lags, 0.95):.2f} s, "
+        f"max {max(lags):.2f} s ({len(lags)} events)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=25)
+    parser.add_argument("--settle", type=float, default=60.0, help="seconds to wait for attendance to be right")
+    parser.add_argument("--pg-port", type=int, default=5494)
+    parser.add_argument("--pg-profile", default=PROFILE, help="scripts/postgres.sh profile (started if not running)")
+    parser.add_argument("--livekit-port", type=int, default=7960)
+    parser.add_argument("--web-port", type=int, default=8072)
+    args = parser.parse_args()
+    os.environ["PGPORT_TEST"] = str(args.pg_port)
+    stack = Stack(args)
+    try:
+        stack.start()
+        code, sessionid = create_host_and_room(stack)
+        load_before = os.getloadavg()
+        result = asyncio.run(lecture(args, stack, code, sessionid))
+        trouble = stack.webhook_trouble()
+    except BenchError as exc:
+        log(f"failed: {exc}")
+        return 1
+    finally:
+        stack.stop()
+    n = result["students"]
+    print(
+        f"\n{n} of {result['attempted']} students connected (batch {args.batch}) in {result['join_seconds']:.1f} s;"
+        f" {len(result['failures'])} connection attempts failed, {result['attempted'] - n} students never connected"
+    )
+    before = " ".join(f"{value:.2f}" for value in load_before)
+    print(f"load average before: {before}; after: {os.getloadavg()[0]:.2f}")
+    print(f"dropped or failed webhooks (livekit-server log): {len(trouble)}")
+    for line in trouble[:5]:
+        print(f"  {line[:200]}")
+    print(describe("attendance lag, join", result["join_lags"]) + f"; never right: {result['join_missing']}")
+    print(
+        describe("attendance lag, leave (all at once)", result["leave_lags"])
+        + f"; never right: {result['leave_missing']}"
+    )
+    for kind, lags in sorted(result["server_lags"].items()):
+        print(describe(f"LiveKit event -> applied ({kind}, createdAt in whole seconds)", lags))
+    print(f"web CPU: {result['cpu_joins']:.1f} s over the joins, {result['cpu_leaves']:.1f} s over the leave")
+    print(
+        f"Postgres rows written: {result['rows_joins'] / n:.1f} per join, {result['rows_leaves'] / n:.1f} per leave"
+        f" ({result['rows_joins']} and {result['rows_leaves']})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    status = main()
+    sys.stdout.flush()
+    os._exit(status)  # the rtc SDK's threads can hold the interpreter's exit for minutes
