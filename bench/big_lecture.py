@@ -1,6 +1,6 @@
 """Big lecture: N students join a live lecture through the real join path and all leave at once.
 
-    .venv/bin/python bench/big_lecture.py [--students 300] [--batch 25]
+    .venv/bin/python bench/big_lecture.py [--students 300] [--batch 25] [--processes 5]
         [--pg-port 5494 --pg-profile test-bench] [--livekit-port 7960] [--web-port 8072]
 
 Self-contained: PostgreSQL of the profile test-bench on --pg-port (a fresh database
@@ -8,7 +8,10 @@ Self-contained: PostgreSQL of the profile test-bench on --pg-port (a fresh datab
 bench's web process) and daphne. A professor opens the lecture (POST /api/v1/rooms/{code}/token) and
 publishes a tone with the Python rtc SDK; each student, with its own cookie jar, does what a browser
 does with the lobby off (GET /j/<code>, POST /api/v1/rooms/{code}/join → the token) and connects as an
-audio-only subscriber, in batches. Then every student disconnects at the same moment.
+audio-only subscriber, in batches. The students are spread over --processes worker processes (default:
+≤ 60 each; one Python process holding 100-175 rtc connections stalls and the SDK aborts it); each
+reports when its share is connected, then all wait for a common "leave" event and every student
+disconnects at the same moment.
 
 Printed:
 - dropped webhooks: lines of livekit-server's log about a webhook it failed to send or dropped;
@@ -26,6 +29,8 @@ import argparse
 import asyncio
 import ctypes
 import json
+import math
+import multiprocessing
 import os
 import re
 import signal
@@ -33,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +63,7 @@ PROFILE = "test-bench"
 DATABASE = "lectern_bench_big"
 LK_KEY = "devkey"
 LK_SECRET = "lectern-dev-secret-0123456789abcdefghijkl"
+PER_PROCESS = 60  # rtc connections one Python process holds without stalling (100-175 broke it)
 WEBHOOK_TROUBLE = re.compile(r"webhook.*(fail|drop)|(fail|drop).*webhook", re.IGNORECASE)
 
 
@@ -257,6 +264,55 @@ def tone_frame() -> rtc.AudioFrame:
     return rtc.AudioFrame(samples.tobytes(), 48000, 1, 480)
 
 
+def students_worker(
+    pipe: Any, leave: Any, parent: int, number: int, web: str, code: str, share: list[int], batch: int
+) -> None:
+    """A worker process's students (one process holds ≤ ~60 rtc connections before it stalls): they join
+    a batch at a time, the worker reports {joined_at, failures}, waits for the common `leave`, then
+    disconnects them all and reports {identities, left_at}."""
+    die_with_parent()
+    if os.getppid() != parent:  # the bench died before prctl
+        os._exit(1)
+    try:
+        asyncio.run(hold_students(pipe, leave, number, web, code, share, batch))
+    except BaseException:
+        traceback.print_exc()
+        sys.stdout.flush()
+        os._exit(1)
+    sys.stdout.flush()
+    os._exit(0)  # the rtc SDK's threads can hold the interpreter's exit for minutes
+
+
+async def hold_students(pipe: Any, leave: Any, number: int, web: str, code: str, share: list[int], batch: int) -> None:
+    joined_at: dict[str, float] = {}
+    rooms: list[rtc.Room] = []
+    failures: list[str] = []
+    for first in range(0, len(share), batch):
+        credentials = await asyncio.gather(*(student_credentials(web, code, i) for i in share[first : first + batch]))
+
+        async def connect(creds: dict[str, Any]) -> rtc.Room | None:
+            for _ in range(2):  # a loaded machine times a WebRTC transport out now and then: once more
+                room = rtc.Room()
+                options = rtc.RoomOptions(auto_subscribe=True)
+                try:
+                    await asyncio.wait_for(room.connect(creds["livekit_url"], creds["token"], options), timeout=30)
+                except (rtc.ConnectError, TimeoutError) as exc:
+                    failures.append(str(exc) or "no connection within 30 s")
+                    continue
+                joined_at[creds["identity"]] = time.time()
+                return room
+            return None
+
+        connected = await asyncio.gather(*(connect(c) for c in credentials))
+        rooms += [room for room in connected if room is not None]
+        log(f"worker {number}: {len(rooms)} of {len(share)} students connected ({len(failures)} attempts failed)")
+    pipe.send({"joined_at": joined_at, "failures": failures})
+    await asyncio.to_thread(leave.wait)
+    left_at = time.time()
+    await asyncio.gather(*(room.disconnect() for room in rooms))
+    pipe.send({"identities": [room.local_participant.identity for room in rooms], "left_at": left_at})
+
+
 async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: str) -> dict[str, Any]:
     from rooms.models import Lecture
 
@@ -284,42 +340,66 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
     daphne = psutil.Process(stack.daphne.pid)  # type: ignore[union-attr]
 
     cpu0, rows0 = daphne.cpu_times(), await asyncio.to_thread(stack.rows_written)
-    joined_at: dict[str, float] = {}
-    students: list[rtc.Room] = []
-    failures: list[str] = []
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding the rtc SDK's threads
+    leave = context.Event()
+    shares = [list(range(args.students))[k :: args.processes] for k in range(args.processes)]
+    batch = max(1, math.ceil(args.batch / args.processes))  # --batch students join at once, over all processes
+    workers: list[tuple[Any, Any]] = []
     started = time.perf_counter()
-    for first in range(0, args.students, args.batch):
-        batch = range(first, min(args.students, first + args.batch))
-        credentials = await asyncio.gather(*(student_credentials(stack.web, code, i) for i in batch))
+    try:
+        for number, share in enumerate(shares):
+            ours, theirs = context.Pipe()
+            worker = context.Process(
+                target=students_worker,
+                args=(theirs, leave, os.getpid(), number, stack.web, code, share, batch),
+                name=f"students-{number}",
+            )
+            worker.start()  # from the main thread: PR_SET_PDEATHSIG follows the thread that forked
+            theirs.close()  # so that a dead worker's pipe ends (EOFError) instead of hanging
+            workers.append((worker, ours))
+        joined_at: dict[str, float] = {}
+        failures: list[str] = []
+        live: list[tuple[Any, Any]] = []
+        for number, (worker, pipe) in enumerate(workers):
+            try:
+                report = await asyncio.to_thread(pipe.recv)
+            except EOFError:
+                await asyncio.to_thread(worker.join, 10)
+                failures.append(f"worker {number} died (exit code {worker.exitcode})")
+                log(f"worker {number} died (exit code {worker.exitcode}); its students count as never connected")
+                continue
+            joined_at.update(report["joined_at"])
+            failures += report["failures"]
+            live.append((worker, pipe))
+        join_seconds = time.perf_counter() - started
+        log(f"{len(joined_at)} students connected over {len(live)} processes ({len(failures)} failures)")
+        wait_until_async = time.monotonic() + args.settle
+        while (
+            len([i for i in joined_at if i in attendance.opened]) < len(joined_at)
+            and time.monotonic() < wait_until_async
+        ):
+            await asyncio.sleep(0.2)
+        cpu1, rows1 = daphne.cpu_times(), await asyncio.to_thread(stack.rows_written)
 
-        async def connect(creds: dict[str, Any]) -> rtc.Room | None:
-            for _ in range(2):  # a loaded machine times a WebRTC transport out now and then: once more
-                room = rtc.Room()
-                options = rtc.RoomOptions(auto_subscribe=True)
-                try:
-                    await asyncio.wait_for(room.connect(creds["livekit_url"], creds["token"], options), timeout=30)
-                except (rtc.ConnectError, TimeoutError) as exc:
-                    failures.append(str(exc) or "no connection within 30 s")
-                    continue
-                joined_at[creds["identity"]] = time.time()
-                return room
-            return None
-
-        connected = await asyncio.gather(*(connect(c) for c in credentials))
-        students += [room for room in connected if room is not None]
-        log(f"{len(students)} students connected ({len(failures)} connection attempts failed)")
-    join_seconds = time.perf_counter() - started
-    wait_until_async = time.monotonic() + args.settle
-    while (
-        len([i for i in joined_at if i in attendance.opened]) < len(joined_at) and time.monotonic() < wait_until_async
-    ):
-        await asyncio.sleep(0.2)
-    cpu1, rows1 = daphne.cpu_times(), await asyncio.to_thread(stack.rows_written)
-
-    identities = [room.local_participant.identity for room in students]
-    left_at = time.time()
-    await asyncio.gather(*(room.disconnect() for room in students))
-    log("every student disconnected")
+        leave.set()  # every worker calls disconnect() on all its students at this moment
+        left_at: dict[str, float] = {}
+        for number, (worker, pipe) in enumerate(live):
+            try:
+                report = await asyncio.to_thread(pipe.recv)
+            except EOFError:
+                failures.append(f"worker {number} died while leaving (exit code {worker.exitcode})")
+                continue
+            left_at.update(dict.fromkeys(report["identities"], report["left_at"]))
+        log("every student disconnected")
+    finally:
+        leave.set()  # also on a failure: the workers disconnect their students and end
+        for worker, pipe in workers:
+            await asyncio.to_thread(worker.join, 30)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+            pipe.close()
+    identities = [i for i in joined_at if i in left_at]
     deadline = time.monotonic() + args.settle
     while len([i for i in identities if i in attendance.closed]) < len(identities) and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
@@ -332,7 +412,7 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
     # a row may be seen before connect() returns: lag 0
     server_lags = await asyncio.to_thread(webhook_lags, set(identities))
     join_lags = [max(0.0, attendance.opened[i] - joined_at[i]) for i in identities if i in attendance.opened]
-    leave_lags = [attendance.closed[i] - left_at for i in identities if i in attendance.closed]
+    leave_lags = [attendance.closed[i] - left_at[i] for i in identities if i in attendance.closed]
     return {
         "students": len(identities),
         "attempted": args.students,
@@ -362,13 +442,17 @@ def describe(name: str, lags: list[float]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=300)
-    parser.add_argument("--batch", type=int, default=25)
+    parser.add_argument("--batch", type=int, default=25, help="students joining at once, over all processes")
+    parser.add_argument(
+        "--processes", type=int, help=f"worker processes holding the students (default: ≤ {PER_PROCESS} each)"
+    )
     parser.add_argument("--settle", type=float, default=60.0, help="seconds to wait for attendance to be right")
     parser.add_argument("--pg-port", type=int, default=5494)
     parser.add_argument("--pg-profile", default=PROFILE, help="scripts/postgres.sh profile (started if not running)")
     parser.add_argument("--livekit-port", type=int, default=7960)
     parser.add_argument("--web-port", type=int, default=8072)
     args = parser.parse_args()
+    args.processes = max(1, min(args.students, args.processes or math.ceil(args.students / PER_PROCESS)))
     os.environ["PGPORT_TEST"] = str(args.pg_port)
     stack = Stack(args)
     try:
@@ -384,7 +468,8 @@ def main() -> int:
         stack.stop()
     n = result["students"]
     print(
-        f"\n{n} of {result['attempted']} students connected (batch {args.batch}) in {result['join_seconds']:.1f} s;"
+        f"\n{n} of {result['attempted']} students connected (batch {args.batch}, {args.processes} processes)"
+        f" in {result['join_seconds']:.1f} s;"
         f" {len(result['failures'])} connection attempts failed, {result['attempted'] - n} students never connected"
     )
     before = " ".join(f"{value:.2f}" for value in load_before)
