@@ -3,7 +3,7 @@
 #
 #   web     daphne -b 0.0.0.0 -p 8000 --proxy-headers config.asgi:application   (the default)
 #   agent   python -m agent start
-#   tasks   python manage.py db_worker
+#   tasks   python manage.py run_tasks   (starts the periodic chains, then db_worker)
 #   migrate python manage.py migrate --noinput                                  (one-shot)
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm

@@ -6,13 +6,17 @@ demoted or deactivated admin stops receiving them."""
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.db import DatabaseError
 
 from accounts.models import User
 from adminpanel import broadcasts, health, selectors
 from core.consumers import CLOSE_FORBIDDEN, JsonConsumer
+
+logger = logging.getLogger(__name__)
 
 PUSH_EVERY_SECONDS = 5.0
 COALESCE_SECONDS = 0.5  # changes closer together than this share one snapshot
@@ -40,13 +44,20 @@ class OverviewConsumer(JsonConsumer):
         return User.objects.filter(pk=user.pk, role=User.Role.ADMIN, is_active=True).exists()
 
     def _snapshot(self) -> dict[str, Any] | None:
-        if not self._is_admin():
-            return None
-        return {**health.check().as_json(), "live_rooms": selectors.live_rooms_json()}
+        try:
+            if not self._is_admin():
+                return None
+            live_rooms = selectors.live_rooms_json()
+        except DatabaseError:
+            # The database is down: the health check below says so (the admin was one at connect).
+            logger.warning("admin overview: the database did not answer", exc_info=True)
+            live_rooms = []
+        return {**health.check().as_json(), "live_rooms": live_rooms}
 
     async def push(self) -> bool:
         """Send a snapshot; False (and the socket closed) when the user is no longer an admin."""
-        snapshot = await database_sync_to_async(self._snapshot)()
+        # Not on the thread every other consumer shares: a snapshot waits on LiveKit, Redis and egress.
+        snapshot = await database_sync_to_async(self._snapshot, thread_sensitive=False)()
         if snapshot is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return False
@@ -78,6 +89,6 @@ class OverviewConsumer(JsonConsumer):
         for task in (self.ticker, self.catching_up):
             if task is not None:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
+                with contextlib.suppress(asyncio.CancelledError, Exception):  # leave the group whatever
                     await task
         await super().disconnect(code)

@@ -1,7 +1,8 @@
+from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 
 from accounts.models import User
 from core.models import AISettings, SiteDefaults
@@ -104,6 +105,12 @@ class SiteDefaultsForm(forms.ModelForm):
         fields = ["recording_default", "student_uploads_default", "attendee_access_default", "retention_days"]
 
 
+_AUDIT_DATES = [
+    MinValueValidator(date(2000, 1, 1), "Choose a date from 2000 on."),
+    MaxValueValidator(date(9000, 12, 31), "Choose a date before the year 9001."),
+]
+
+
 class AuditFilterForm(forms.Form):
     """The audit log's filters (GET): any value that is not one of these is a 400, not an empty list."""
 
@@ -115,8 +122,11 @@ class AuditFilterForm(forms.Form):
         validators=[RegexValidator(r"^[a-z_]+(\.[a-z_]+)+$", "Choose a type from the list.")],
         label="Type",
     )
-    since = forms.DateField(required=False, label="From (date)", input_formats=["%Y-%m-%d"])
-    until = forms.DateField(required=False, label="To (date, included)", input_formats=["%Y-%m-%d"])
+    # bounded so that the day after `until` and the time zone shift of `since` stay computable
+    since = forms.DateField(required=False, label="From (date)", input_formats=["%Y-%m-%d"], validators=_AUDIT_DATES)
+    until = forms.DateField(
+        required=False, label="To (date, included)", input_formats=["%Y-%m-%d"], validators=_AUDIT_DATES
+    )
 
     def clean_room(self) -> str:
         return _single_line(self.cleaned_data["room"], "The room")

@@ -2,7 +2,7 @@
 
 Like the stale-lecture check (lectures/attendance.py) and the recordings' retention pass
 (recordings/tasks.py), the task reschedules itself (core.periodic), one queued pass at most;
-adminpanel starts the chain when a lecture opens and nothing is queued yet."""
+`manage.py run_tasks` starts the chain (audit/apps.py registers it)."""
 
 import logging
 from datetime import timedelta
@@ -37,8 +37,3 @@ def prune_audit_events() -> None:
         prune_old_events()
     finally:
         enqueue_once(prune_audit_events, at=timezone.now() + PRUNE_EVERY)
-
-
-def ensure_audit_pruning() -> bool:
-    """Start the daily pruning unless it is already scheduled; True when this call started it."""
-    return enqueue_once(prune_audit_events)

@@ -1,13 +1,21 @@
-"""Sliding-window counters in PostgreSQL, shared by every web process, and the per-address rule."""
+"""Sliding-window counters in PostgreSQL, shared by every web process, and the per-address rule.
+
+A hit is checked and recorded under a transaction-level advisory lock on its key (`take_hit`,
+`lock_keys`): without it, parallel requests each count the others' hits as not there yet (they are
+not committed) and all pass the limit together.
+"""
 
 import math
 from datetime import timedelta
 
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
 from core.exceptions import LecternError, NotFound, RateLimited
 from core.models import RateLimitHit
+
+_LOCK_NAMESPACE = 0x524C  # "RL": keeps these advisory locks apart from anyone else's
 
 
 def retry_after(*, key: str, limit: int, window: timedelta) -> int:
@@ -20,8 +28,33 @@ def retry_after(*, key: str, limit: int, window: timedelta) -> int:
     return max(1, math.ceil((oldest + window - timezone.now()).total_seconds()))
 
 
-def record_hit(*, key: str) -> None:
-    RateLimitHit.objects.create(key=key)
+def record_hit(*, key: str) -> int:
+    """Count one hit of `key` (call it under `lock_keys`); the hit's id."""
+    return RateLimitHit.objects.create(key=key).pk
+
+
+def lock_keys(*keys: str) -> None:
+    """Serialise the counting of `keys` until the caller's transaction ends (one must be open)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_keys needs a transaction: its locks last until the transaction ends.")
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):  # always the same order: two callers never wait on each other
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_NAMESPACE, key])
+
+
+@transaction.atomic
+def take_hit(*, key: str, limit: int, window: timedelta) -> int:
+    """Count one hit of `key` unless `limit` hits fall within `window` already: 0 when counted, else the
+    seconds to wait (nothing counted). Concurrent callers on the same key take turns."""
+    lock_keys(key)
+    wait = retry_after(key=key, limit=limit, window=window)
+    if not wait:
+        record_hit(key=key)
+    return wait
+
+
+def forget_hits(*, ids: list[int]) -> None:
+    RateLimitHit.objects.filter(pk__in=ids).delete()
 
 
 def clear_hits(*, key: str) -> int:
@@ -48,8 +81,7 @@ def code_key(ip: str) -> str:
 
 def refuse_unknown_code(*, ip: str) -> LecternError:
     """Count an unknown invite code against the address; the error to raise (404, or 429 past the limit)."""
-    wait = retry_after(key=code_key(ip), limit=UNKNOWN_CODES, window=UNKNOWN_CODE_WINDOW)
+    wait = take_hit(key=code_key(ip), limit=UNKNOWN_CODES, window=UNKNOWN_CODE_WINDOW)
     if wait:
         return RateLimited("Too many unknown invite codes from your network. Wait a moment.", retry_after=wait)
-    record_hit(key=code_key(ip))
     return NotFound("No room has this invite code.")

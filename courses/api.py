@@ -530,9 +530,10 @@ def read_poll(request: HttpRequest, code: str, poll_id: int) -> dict[str, Any]:
     return _poll_out(poll, actor=actor)
 
 
-@room_router.post("/{code}/polls/{int:poll_id}/vote", response={200: PollOut, **POLL_ERRORS})
+@room_router.post("/{code}/polls/{int:poll_id}/vote", response={200: PollOut, **POLL_ERRORS, 429: ErrorOut})
 def vote(request: HttpRequest, code: str, poll_id: int, payload: VoteIn) -> dict[str, Any]:
-    """A student's answer (the voter is the session); voting again changes it until the poll closes."""
+    """A student's answer (the voter is the session); voting again changes it until the poll closes
+    (at most 5 times in 10 seconds: 429 with Retry-After past that)."""
     room, actor = get_participant(request, code)
     if actor.guest is None:
         raise NotAllowed("Only students vote.")

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import Conflict, LecternError, NotAllowed, NotFound, RateLimited, RoomNotLive
-from core.ratelimit import record_hit, retry_after
+from core.ratelimit import take_hit
 from courses import broadcasts
 from courses.models import Poll, PollVote, Reaction
 from participants.access import Actor
@@ -25,6 +25,8 @@ REACTIONS_PER_WINDOW = 10
 REACTION_WINDOW = timedelta(seconds=10)
 PULSE_EVERY = timedelta(seconds=30)  # one "I'm lost" per student per half minute
 GAUGE_WINDOW = timedelta(minutes=1)
+VOTES_PER_WINDOW = 5  # per student and poll: changing one's mind is fine, a flood of pushes is not
+VOTE_WINDOW = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,9 @@ def vote(*, room: Room, guest: GuestSession, poll: Poll, choices: list[int]) -> 
         raise LecternError("choices: this poll takes one answer.")
     if any(not 0 <= c < len(poll.options) for c in choices):
         raise LecternError(f"choices: options are numbered 0 to {len(poll.options) - 1}.")
+    wait = take_hit(key=f"vote:{poll.pk}:{guest.pk}", limit=VOTES_PER_WINDOW, window=VOTE_WINDOW)
+    if wait:
+        raise RateLimited("Slow down a little: too many votes on this poll.", retry_after=wait)
     ballot, _ = PollVote.objects.update_or_create(
         poll=poll,
         voter_key=_voter_key(poll, guest),
@@ -193,10 +198,9 @@ def react(*, room: Room, by: Actor, kind: str) -> Reaction:
     pulse = kind in (Reaction.Kind.LOST, Reaction.Kind.SLOW_DOWN)
     key = f"reaction:{lecture.pk}:{by.identity}" + (f":{kind}" if pulse else "")
     limit, window = (1, PULSE_EVERY) if pulse else (REACTIONS_PER_WINDOW, REACTION_WINDOW)
-    wait = retry_after(key=key, limit=limit, window=window)
+    wait = take_hit(key=key, limit=limit, window=window)
     if wait:
         raise RateLimited("Slow down a little: too many reactions.", retry_after=wait)
-    record_hit(key=key)
     reaction = Reaction.objects.create(lecture=lecture, kind=kind, identity=by.identity)
     if pulse:
         gauge = _gauge(lecture)

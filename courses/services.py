@@ -29,6 +29,7 @@ from rooms.models import Lecture, Room
 # Opening the room this long before a scheduled start (or any time until its end) starts that lecture.
 EARLY_OPENING = timedelta(minutes=30)
 MAX_ROSTER_BATCH = 1000
+MOVE_AT_MOST = timedelta(days=2 * 366)  # lectures start within two years (and dates stay computable)
 
 
 def course_settings(*, room: Room) -> CourseSettings:
@@ -87,6 +88,8 @@ def schedule_lectures(
         raise LecternError("starts_at: give the time with its UTC offset (ISO 8601, e.g. 2026-09-01T09:00:00+02:00).")
     if starts_at < timezone.now():
         raise LecternError("starts_at is in the past.")
+    if starts_at > timezone.now() + MOVE_AT_MOST:
+        raise LecternError("starts_at is more than two years ahead.")
     found = schedule.occurrences(
         starts_at=starts_at,
         duration=timedelta(minutes=duration_minutes),
@@ -132,8 +135,14 @@ def edit_scheduled_lecture(
     if starts_at is not None or duration_minutes is not None:
         if starts_at is not None and starts_at.tzinfo is None:
             raise LecternError("starts_at: give the time with its UTC offset (ISO 8601).")
+        if starts_at is not None and starts_at.replace(second=0, microsecond=0) == scheduled.starts_at.replace(
+            second=0, microsecond=0
+        ):
+            starts_at = None  # the form sends the start back to the minute: unchanged, even once it has begun
         if starts_at is not None and starts_at < now:
             raise LecternError("starts_at is in the past.")
+        if starts_at is not None and starts_at > now + MOVE_AT_MOST:
+            raise LecternError("starts_at is more than two years ahead.")
         start = starts_at or scheduled.starts_at
         length = timedelta(minutes=duration_minutes) if duration_minutes else scheduled.ends_at - scheduled.starts_at
         if (start, start + length) != (scheduled.starts_at, scheduled.ends_at):

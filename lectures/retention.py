@@ -48,5 +48,8 @@ def delete_finished_lecture(*, lecture: Lecture) -> None:
 
 
 def _delete_files(keys: list[str]) -> None:
-    for key in keys:
-        storage.delete(key=key)
+    for key in keys:  # one failed key (an S3 hiccup) must not keep the others, nor stop the pass
+        try:
+            storage.delete(key=key)
+        except Exception:
+            logger.exception("retention: could not delete the stored file %s", key)

@@ -9,6 +9,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from core.fanout import group_send_many
 from lobby.models import LobbyEntry
 
 
@@ -42,8 +43,5 @@ def notify_each_guest(*, messages: list[tuple[int, dict[str, Any]]]) -> None:
     if layer is None or not messages:
         return
 
-    async def send_all() -> None:
-        for guest_pk, message in messages:
-            await layer.group_send(guest_group(guest_pk), {"type": "lobby.status", "message": message})
-
-    async_to_sync(send_all)()
+    events = [(guest_group(guest_pk), {"type": "lobby.status", "message": message}) for guest_pk, message in messages]
+    async_to_sync(group_send_many)(layer, events)

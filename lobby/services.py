@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from core.exceptions import LecternError, NotFound, RateLimited, RoomNotLive
-from core.ratelimit import clear_hits, record_hit, retry_after
+from core.ratelimit import clear_hits, forget_hits, lock_keys, record_hit, retry_after
 from core.text import same_name
 from lobby import broadcasts
 from lobby.exceptions import Banned, KnockRefused, WrongPin
@@ -92,30 +92,44 @@ def lift_pin_pause(*, room: Room, by: Actor) -> bool:
     return True
 
 
-def _check_pin(*, room: Room, pin: str | None, ip: str, fingerprint: str) -> None:
-    if not room.requires_pin:
-        return
+@transaction.atomic
+def _claim_pin_attempt(*, room: Room, ip: str, fingerprint: str) -> tuple[list[int], bool]:
+    """Spend the budgets of one PIN attempt before its PIN is hashed, as if it failed: the hits' ids
+    (to forget when the PIN is right) and whether this failure pauses the room's PIN entry.
+
+    Under locks on every key it counts, so parallel attempts see each other's hits and cannot all
+    slip through to bcrypt together."""
+    keys = _pin_keys(room=room, ip=ip, fingerprint=fingerprint)
+    lock_keys(_room_key(room), *(key for key, _, _ in keys))
     paused = pin_pause_remaining(room=room)
     if paused:
         raise RateLimited(
             "PIN entry for this room is paused after too many wrong PINs. The host has been told.",
             retry_after=paused,
         )
-    # checked before bcrypt, so a guesser cannot make the server hash at will
-    for key, limit, window in _pin_keys(room=room, ip=ip, fingerprint=fingerprint):
+    for key, limit, window in keys:
         wait = retry_after(key=key, limit=limit, window=window)
         if wait:
             raise RateLimited("Too many wrong PINs. Wait a moment and try again.", retry_after=wait)
-    if pin and check_pin(room=room, pin=pin):
-        return
     # this browser's first few failures of the hour count towards the room's pause, no more
     hour_key = _browser_hour_key(room=room, ip=ip, fingerprint=fingerprint)
     counts_for_room = not retry_after(key=hour_key, limit=BROWSER_SHARE_OF_ROOM, window=ROOM_WINDOW)
-    for key, _, _ in _pin_keys(room=room, ip=ip, fingerprint=fingerprint):
-        record_hit(key=key)
-    if counts_for_room:
-        record_hit(key=_room_key(room))
-    if not counts_for_room or not pin_pause_remaining(room=room):
+    hits = [record_hit(key=key) for key, _, _ in keys]
+    if not counts_for_room:
+        return hits, False
+    hits.append(record_hit(key=_room_key(room)))
+    return hits, bool(pin_pause_remaining(room=room))
+
+
+def _check_pin(*, room: Room, pin: str | None, ip: str, fingerprint: str) -> None:
+    if not room.requires_pin:
+        return
+    # spent (and committed) before bcrypt, so a guesser cannot make the server hash at will
+    hits, pauses_room = _claim_pin_attempt(room=room, ip=ip, fingerprint=fingerprint)
+    if pin and check_pin(room=room, pin=pin):
+        forget_hits(ids=hits)  # successful joins spend nothing
+        return
+    if not pauses_room:
         raise WrongPin("That PIN is not right." if pin else "This room needs a PIN.")
     record_audit(
         action="pin.paused", room=room, actor_label="system", ip_address=ip, detail={"failures": ROOM_FAILURES}

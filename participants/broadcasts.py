@@ -5,6 +5,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from core.fanout import group_send_many
+
 
 def hosts_group(room_pk: int) -> str:
     return f"room.{room_pk}.hosts"
@@ -35,11 +37,9 @@ def _send_all(events: list[tuple[str, dict[str, Any]]]) -> None:
     if layer is None or not events:
         return
 
-    async def send() -> None:
-        for group, message in events:
-            await layer.group_send(group, {"type": "live.message", "message": message})
-
-    async_to_sync(send)()
+    async_to_sync(group_send_many)(
+        layer, [(group, {"type": "live.message", "message": message}) for group, message in events]
+    )
 
 
 def tell_lecture(*, lecture_pk: int, message: dict[str, Any]) -> None:

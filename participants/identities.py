@@ -7,10 +7,12 @@ change still gets a token; a loop that asks for hundreds does not).
 import secrets
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from core.exceptions import RateLimited
+from core.ratelimit import lock_keys
 from participants.cohosts import is_guest_cohost
 from participants.models import GuestSession, MintedIdentity, ParticipantHistory
 from rooms import livekit_server
@@ -110,9 +112,11 @@ def mint_guest_credentials(
     return credentials, MintedIdentity(identity=identity, lecture=lecture, guest=guest, role=role)
 
 
+@transaction.atomic
 def issue_guest_token(*, guest: GuestSession, lecture: Lecture) -> Credentials:
     """A token for an admitted student: a fresh identity, publish only outside webinar mode (or when
     granted), never admin rights, no data. The identity is kept so moderation can find the guest."""
+    lock_keys(f"tokens:{guest.pk}")  # parallel rejoins take turns: the budget counts each one's identity
     check_token_budget(guest=guest)
     history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
     credentials, row = mint_guest_credentials(

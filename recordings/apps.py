@@ -5,5 +5,8 @@ class RecordingsConfig(AppConfig):
     name = "recordings"
 
     def ready(self) -> None:
-        # Auto-record follows the lecture's life without rooms knowing about recordings.
-        from recordings import receivers  # noqa: F401
+        from core.periodic import register
+        from recordings import receivers  # noqa: F401 - auto-record follows the lecture's life (rooms never knows)
+        from recordings.tasks import apply_retention
+
+        register(apply_retention)  # started by `manage.py run_tasks` (and when a lecture ends)

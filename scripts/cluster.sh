@@ -42,7 +42,7 @@ mkdir -p var
     echo "agent-${nodes[$i]}: $common LIVEKIT_URL=ws://127.0.0.1:${livekit_ports[$i]} AGENT_HEALTH_HOST=127.0.0.1 AGENT_HEALTH_PORT=${agent_ports[$i]} .venv/bin/python -m agent start"
   done
   for i in 0 1; do
-    echo "tasks-${nodes[$i]}: $common LIVEKIT_URL=ws://127.0.0.1:${livekit_ports[0]} .venv/bin/python manage.py db_worker"
+    echo "tasks-${nodes[$i]}: $common LIVEKIT_URL=ws://127.0.0.1:${livekit_ports[0]} .venv/bin/python manage.py run_tasks"
   done
 } >"$procfile"
 [ "$action" = procfile ] && { echo "$procfile"; exit 0; }

@@ -29,7 +29,7 @@ def mark_captions_unavailable(*, lecture_id: int, reason: Lecture.CaptionsUnavai
 @transaction.atomic
 def mark_captions_running(*, lecture_id: int) -> bool:
     """A job captions the lecture now: clear an earlier "unavailable" and tell its hosts. False if none."""
-    lecture = Lecture.objects.select_for_update().filter(pk=lecture_id).first()
+    lecture = Lecture.objects.select_for_update().filter(pk=lecture_id, status=Lecture.Status.LIVE).first()
     if lecture is None or not lecture.captions_unavailable:
         return False
     lecture.captions_unavailable = ""

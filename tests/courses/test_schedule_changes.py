@@ -86,11 +86,22 @@ def test_edits_are_checked_and_only_for_the_rooms_moderators(
     assert patch(host_client, room, scheduled.pk, {"duration_minutes": 2}).status_code == 400
     naive = patch(host_client, room, scheduled.pk, {"starts_at": "2099-01-05T09:00:00"})
     assert naive.status_code == 400 and "offset" in naive.json()["detail"]
+    far = patch(host_client, room, scheduled.pk, {"starts_at": "9999-12-31T23:30:00+00:00"})
+    assert far.status_code == 400 and "two years" in far.json()["detail"]
+    body = {"starts_at": "9999-12-31T23:30:00+00:00", "duration_minutes": 60}
+    assert post(host_client, f"/api/v1/rooms/{room.code}/schedule", body).status_code == 400
+
+    # a lecture that has begun (the host is late) keeps its start and can still be retitled
+    begun = timezone.now() - timedelta(minutes=5, seconds=20)
+    ScheduledLecture.objects.filter(pk=scheduled.pk).update(starts_at=begun, ends_at=begun + timedelta(hours=1))
+    same_minute = begun.replace(second=0).isoformat()  # what the course page's form sends back
+    late = patch(host_client, room, scheduled.pk, {"starts_at": same_minute, "title": "Late start"})
+    assert late.status_code == 200 and ScheduledLecture.objects.get(pk=scheduled.pk).starts_at == begun
 
     post(host_client, f"/api/v1/lectures/{scheduled.pk}/cancel", {"reason": "Ill"})
     cancelled = patch(host_client, room, scheduled.pk, {"title": "Back on"})
     assert cancelled.status_code == 409 and "cancelled" in cancelled.json()["detail"]
-    assert ScheduledLecture.objects.get(pk=scheduled.pk).title == ""
+    assert ScheduledLecture.objects.get(pk=scheduled.pk).title == "Late start"
 
 
 def test_a_lecture_whose_time_passed_without_the_room_opening_is_missed_and_shown_in_past(
@@ -142,6 +153,9 @@ def test_the_course_page_edits_in_the_rooms_time_zone_and_cancels(
 
     refused = host_client.post(url + "edit", {**form, "duration_minutes": "2"}, follow=True)
     assert "Not saved. Minutes:" in refused.content.decode()
+    two_lines = host_client.post(url + "edit", {**form, "title": "Tries\nBcc: x@example.org"}, follow=True)
+    assert "line breaks" in two_lines.content.decode()  # the API's rule: a title is one line (e-mail subjects)
+    assert ScheduledLecture.objects.get(pk=scheduled.pk).title == "Tries"
     assert ScheduledLecture.objects.get(pk=scheduled.pk).duration_minutes == 60
     assert outsider_client.post(url + "edit", form).status_code == 403
     other = create_room(host=host, title="Another course")

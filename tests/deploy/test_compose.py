@@ -198,7 +198,7 @@ def test_roles_run_their_commands(project: dict[str, Any]) -> None:
     web = " ".join(services["web"]["command"])
     assert web == "daphne -b 0.0.0.0 -p 8000 --proxy-headers config.asgi:application"
     assert services["agent"]["command"] == ["python", "-m", "agent", "start"]
-    assert services["tasks"]["command"] == ["python", "manage.py", "db_worker"]
+    assert services["tasks"]["command"] == ["python", "manage.py", "run_tasks"]
     assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
     assert services["web"]["deploy"]["replicas"] >= 2
     assert services["web"]["environment"]["REDIS_URL"].startswith("redis://redis:")

@@ -121,3 +121,21 @@ def test_students_cannot_publish_data_and_co_hosts_can(host_client: Client, room
     ).status_code == 200
     again = post_json(student.client, f"/api/v1/rooms/{room.code}/rejoin").json()
     assert grants(again["token"])["canPublishData"] is True
+
+
+def test_rejoins_sent_all_at_once_get_no_more_tokens_than_one_after_the_other(
+    host_client: Client, room: Room, lecture
+) -> None:
+    from tests.parallel import all_at_once
+
+    student = admit_student(host_client, room, "Mallory", "fp-mallory-0002")
+
+    def rejoin(_: int) -> int:
+        client = Client()
+        client.cookies = student.client.cookies
+        return int(post_json(client, f"/api/v1/rooms/{room.code}/rejoin").status_code)
+
+    answers = all_at_once(20, rejoin)
+    assert answers.count(200) == GUEST_TOKENS - 2  # admission and the first reload took two
+    assert answers.count(429) == 20 - (GUEST_TOKENS - 2)
+    assert MintedIdentity.objects.filter(guest__display_name="Mallory").count() == GUEST_TOKENS
