@@ -93,17 +93,27 @@ def _hosted_room(request: HttpRequest, code: str) -> Room | HttpResponse:
         return render(request, "403.html", {"message": "This is another host's room."}, status=403)
 
 
-@login_required
-@require_POST
-def edit_scheduled(request: HttpRequest, code: str, scheduled_id: int) -> HttpResponse:
-    """The course page's edit form: a scheduled lecture's start, duration, title and description."""
+def _hosted_scheduled(
+    request: HttpRequest, code: str, scheduled_id: int
+) -> tuple[Room, ScheduledLecture] | HttpResponse:
+    """A scheduled lecture of a room the requester hosts (with the room); 403/404 as `_hosted_room`."""
     room = _hosted_room(request, code)
     if isinstance(room, HttpResponse):
         return room
     try:
-        scheduled = selectors.scheduled_of(room=room, scheduled_id=scheduled_id)
+        return room, selectors.scheduled_of(room=room, scheduled_id=scheduled_id)
     except NotFound:
         raise Http404("No scheduled lecture with this id in this room.") from None
+
+
+@login_required
+@require_POST
+def edit_scheduled(request: HttpRequest, code: str, scheduled_id: int) -> HttpResponse:
+    """The course page's edit form: a scheduled lecture's start, duration, title and description."""
+    found = _hosted_scheduled(request, code, scheduled_id)
+    if isinstance(found, HttpResponse):
+        return found
+    room, scheduled = found
     form = EditScheduledForm(request.POST)
     with timezone.override(ZoneInfo(services.course_settings(room=room).home_timezone)):
         valid = form.is_valid()
@@ -123,13 +133,10 @@ def edit_scheduled(request: HttpRequest, code: str, scheduled_id: int) -> HttpRe
 @require_POST
 def cancel_scheduled(request: HttpRequest, code: str, scheduled_id: int) -> HttpResponse:
     """The course page's cancel form: the roster is told, with the reason."""
-    room = _hosted_room(request, code)
-    if isinstance(room, HttpResponse):
-        return room
-    try:
-        scheduled = selectors.scheduled_of(room=room, scheduled_id=scheduled_id)
-    except NotFound:
-        raise Http404("No scheduled lecture with this id in this room.") from None
+    found = _hosted_scheduled(request, code, scheduled_id)
+    if isinstance(found, HttpResponse):
+        return found
+    room, scheduled = found
     form = CancelScheduledForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"Not cancelled. {_form_errors(form)}")

@@ -81,6 +81,8 @@ class Route:
 
 
 API = "/api/v1"
+# a lecture start the schedule accepts (within two years), to the minute as the course page sends it
+SOON = (timezone.now() + timedelta(days=30)).replace(second=0, microsecond=0)
 ROUTES = [
     # rooms
     Route("POST", f"{API}/rooms", accounts_only(201), {"title": "Matrix"}),
@@ -176,7 +178,7 @@ ROUTES = [
         "POST",
         f"{API}/rooms/{{code}}/schedule",
         moderators(201),
-        {"starts_at": "2099-01-05T09:00:00+00:00", "duration_minutes": 60},
+        {"starts_at": SOON.isoformat(), "duration_minutes": 60},
     ),
     Route("GET", f"{API}/rooms/{{code}}/schedule", moderators()),
     Route("PATCH", f"{API}/rooms/{{code}}/schedule/{{scheduled_id}}", moderators(), {"title": "Moved"}),
@@ -242,7 +244,7 @@ ROUTES = [
         "POST",
         "/courses/{code}/lectures/{scheduled_id}/edit",
         row(302, outsider=403, admin=403),
-        "form:starts_at=2099-01-05T09:00&duration_minutes=60",
+        f"form:starts_at={SOON:%Y-%m-%dT%H:%M}&duration_minutes=60",
     ),
     Route(
         "POST", "/courses/{code}/lectures/{scheduled_id}/cancel", row(302, outsider=403, admin=403), "form:reason=Ill"
