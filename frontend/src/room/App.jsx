@@ -303,8 +303,7 @@ export function App({ config, root }) {
         end={end}
         onRejoin={() => {
           setEnd(null);
-          if (isHost) fetchAndConnect();
-          else if (end?.kind === 'rejected') setStage('prejoin');
+          if (!isHost && end?.kind === 'rejected') setStage('prejoin');
           else fetchAndConnect();
         }}
       />

@@ -55,30 +55,10 @@ export function Controls({
   const why = 'The host has not let you speak';
   return (
     <div id="controls" ref={bar} className="controls" role="toolbar" aria-label="Lecture controls" tabIndex={-1} onKeyDown={onToolbarKey}>
-      <div className="control-group">
-        {canPublish ? (
-          <TrackToggle id="toggle-mic" source={Track.Source.Microphone} className="control" onDeviceError={(e) => onDeviceError('microphone', e)}>
-            <span className="control-label">Mic</span>
-          </TrackToggle>
-        ) : (
-          <button id="toggle-mic" type="button" className="control" disabled title={why} aria-pressed="false">
-            <span className="control-label">Mic</span>
-          </button>
-        )}
-        {canPublish && <MediaDeviceMenu kind="audioinput" className="control control-menu" aria-label="Choose microphone" />}
-      </div>
-      <div className="control-group">
-        {canPublish ? (
-          <TrackToggle id="toggle-camera" source={Track.Source.Camera} className="control" onDeviceError={(e) => onDeviceError('camera', e)}>
-            <span className="control-label">Camera</span>
-          </TrackToggle>
-        ) : (
-          <button id="toggle-camera" type="button" className="control" disabled title={why} aria-pressed="false">
-            <span className="control-label">Camera</span>
-          </button>
-        )}
-        {canPublish && <MediaDeviceMenu kind="videoinput" className="control control-menu" aria-label="Choose camera" />}
-      </div>
+      <DeviceControl id="toggle-mic" label="Mic" source={Track.Source.Microphone} kind="audioinput" device="microphone"
+        canPublish={canPublish} why={why} onDeviceError={onDeviceError} />
+      <DeviceControl id="toggle-camera" label="Camera" source={Track.Source.Camera} kind="videoinput" device="camera"
+        canPublish={canPublish} why={why} onDeviceError={onDeviceError} />
       {canPublish && typeof navigator !== 'undefined' && navigator.mediaDevices?.getDisplayMedia && (
         <TrackToggle
           id="toggle-screen"
@@ -128,6 +108,26 @@ export function Controls({
         <Icon name="leave" />
         <span className="control-label">Leave</span>
       </button>
+    </div>
+  );
+}
+
+/** Mic or camera: the toolkit's toggle and device menu, or a disabled button saying why not. */
+function DeviceControl({ id, label, source, kind, device, canPublish, why, onDeviceError }) {
+  return (
+    <div className="control-group">
+      {canPublish ? (
+        <TrackToggle id={id} source={source} className="control" onDeviceError={(e) => onDeviceError(device, e)}>
+          <span className="control-label">{label}</span>
+        </TrackToggle>
+      ) : (
+        <button id={id} type="button" className="control" disabled title={why} aria-pressed="false">
+          <span className="control-label">{label}</span>
+        </button>
+      )}
+      {canPublish && (
+        <MediaDeviceMenu kind={kind} className="control control-menu" aria-label={`Choose ${device}`} />
+      )}
     </div>
   );
 }
