@@ -5,7 +5,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -37,9 +37,13 @@ def record_join(*, lecture: Lecture, identity: str, at: datetime) -> AttendanceI
         name = row.guest.display_name
     else:
         name = row.user.display_name if row.user is not None else identity
-    return AttendanceInterval.objects.create(
-        lecture=lecture, identity=identity, display_name=name, role=row.role, guest=row.guest, joined_at=at
-    )
+    try:
+        with transaction.atomic():
+            return AttendanceInterval.objects.create(
+                lecture=lecture, identity=identity, display_name=name, role=row.role, guest=row.guest, joined_at=at
+            )
+    except IntegrityError:  # opened concurrently (a late webhook racing reconciliation): keep that one
+        return AttendanceInterval.objects.filter(lecture=lecture, identity=identity, left_at__isnull=True).first()
 
 
 def record_leave(*, lecture: Lecture, identity: str, at: datetime) -> int:

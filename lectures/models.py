@@ -17,6 +17,14 @@ class AttendanceInterval(models.Model):
     class Meta:
         ordering = ["joined_at", "pk"]
         indexes = [models.Index(fields=["lecture", "identity"])]
+        constraints = [
+            # A late webhook and reconciliation may both open an identity's interval at once: one wins.
+            models.UniqueConstraint(
+                fields=["lecture", "identity"],
+                condition=models.Q(left_at__isnull=True),
+                name="one_open_interval_per_identity",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} {self.joined_at:%H:%M}–{self.left_at or '…'}"

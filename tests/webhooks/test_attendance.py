@@ -2,12 +2,14 @@
 reconciliation with the server's participant list."""
 
 import json
+import threading
 from datetime import UTC, datetime
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
-from lectures.attendance import reconcile_attendance
+from lectures.attendance import reconcile_attendance, record_join
 from lectures.models import AttendanceInterval
 from rooms import livekit_server
 from rooms.models import Room
@@ -76,6 +78,34 @@ def test_room_finished_closes_every_open_interval(host_client: Client, room: Roo
     assert set(AttendanceInterval.objects.values_list("left_at", flat=True)) == {at(T0 + 3600)}
     lecture.refresh_from_db()
     assert lecture.status == "ended"
+
+
+def test_one_identity_has_at_most_one_open_interval_even_when_joins_race(
+    host_client: Client, room: Room, lecture
+) -> None:
+    """A late join webhook and reconciliation may open the same presence at the same moment."""
+    grace = admit_student(host_client, room, "Grace", "fp-grace-00001")
+    barrier = threading.Barrier(6)
+
+    def join() -> None:
+        barrier.wait()
+        try:
+            record_join(lecture=lecture, identity=grace.identity, at=at(T0))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=join) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert AttendanceInterval.objects.filter(identity=grace.identity, left_at__isnull=True).count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AttendanceInterval.objects.create(lecture=lecture, identity=grace.identity, display_name="x", joined_at=at(T0))
+    # a closed interval and a new open one are the ordinary leave-and-return
+    AttendanceInterval.objects.filter(identity=grace.identity).update(left_at=at(T0 + 60))
+    assert record_join(lecture=lecture, identity=grace.identity, at=at(T0 + 120)).joined_at == at(T0 + 120)
+    assert AttendanceInterval.objects.filter(identity=grace.identity).count() == 2
 
 
 def test_reconciliation_heals_missed_webhooks(host_client: Client, room: Room, lecture, peers) -> None:

@@ -28,6 +28,7 @@ export const TOPICS = {
 const SOCKET_ONLY = new Set([TOPICS.recording, TOPICS.poll, TOPICS.reaction, TOPICS.pulse, TOPICS.captions]);
 
 const channels = new WeakMap(); // Room -> channel
+const AFTER_DISCONNECT_MS = 10000;
 
 function channelFor(room) {
   let channel = channels.get(room);
@@ -69,21 +70,30 @@ function onSocketMessage(channel, message) {
 export function setupServerMessages(room, code) {
   const channel = channelFor(room);
   channel.code = code;
+  let closing = null;
   const open = () => {
+    clearTimeout(closing);
     if (channel.socket) return;
     channel.socket = openSocket(`/ws/rooms/${encodeURIComponent(code)}/live/`, {
       onMessage: (message) => onSocketMessage(channel, message),
     });
   };
   const close = () => {
+    clearTimeout(closing);
     channel.socket?.close();
     channel.socket = null;
   };
+  // The server says "ended" on the socket just before it deletes the LiveKit room, and the room's
+  // disconnect can overtake that message: the socket stays open a little after the call is down.
+  const closeSoon = () => {
+    clearTimeout(closing);
+    closing = setTimeout(close, AFTER_DISCONNECT_MS);
+  };
   room.on(RoomEvent.Connected, open);
-  room.on(RoomEvent.Disconnected, close);
+  room.on(RoomEvent.Disconnected, closeSoon);
   return () => {
     room.off(RoomEvent.Connected, open);
-    room.off(RoomEvent.Disconnected, close);
+    room.off(RoomEvent.Disconnected, closeSoon);
     close();
   };
 }

@@ -83,6 +83,9 @@ export function App({ config, root }) {
       onServerMessage(room, [TOPICS.ended], (_topic, message) => {
         lectureUrl.current = safeLectureUrl(message.lecture_url);
         window.lectern.lectureUrl = lectureUrl.current;
+        // the call may be down already (the room's deletion overtook this message)
+        const url = lectureUrl.current;
+        if (url) setEnd((current) => (current?.kind === 'ended' && !current.lectureUrl ? { ...current, lectureUrl: url } : current));
       }),
     [room],
   );
