@@ -9,7 +9,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from core.fanout import group_send_many
+from core import fanout
 from lobby.models import LobbyEntry
 
 
@@ -32,16 +32,20 @@ def notify_guest(*, guest_pk: int, message: dict[str, Any]) -> None:
     _send(guest_group(guest_pk), {"type": "lobby.status", "message": message})
 
 
-def notify_guests(*, guest_pks: list[int], message: dict[str, Any]) -> None:
-    """The same message to many guests, in one hop onto the event loop."""
-    notify_each_guest(messages=[(guest_pk, message) for guest_pk in guest_pks])
+def room_lobby_scope(room_pk: int) -> str:
+    """The room's waiting sockets as one batch scope (core/fanout.py): one layer message per web process."""
+    return f"lobby.room.{room_pk}"
 
 
-def notify_each_guest(*, messages: list[tuple[int, dict[str, Any]]]) -> None:
-    """Its own message to each guest (e.g. each one's token), in one hop onto the event loop."""
+def notify_guests(*, room_pk: int, guest_pks: list[int], message: dict[str, Any]) -> None:
+    """The same message to many waiting guests of a room, as one batch."""
+    notify_each_guest(room_pk=room_pk, messages=[(guest_pk, message) for guest_pk in guest_pks])
+
+
+def notify_each_guest(*, room_pk: int, messages: list[tuple[int, dict[str, Any]]]) -> None:
+    """Its own message to each waiting guest of a room (e.g. each one's token), as one batch."""
     layer = get_channel_layer()
     if layer is None or not messages:
         return
-
-    events = [(guest_group(guest_pk), {"type": "lobby.status", "message": message}) for guest_pk, message in messages]
-    async_to_sync(group_send_many)(layer, events)
+    events = [(str(guest_pk), {"type": "lobby.status", "message": message}) for guest_pk, message in messages]
+    async_to_sync(fanout.send_batch)(layer, scope=room_lobby_scope(room_pk), events=events)

@@ -357,7 +357,7 @@ def admit_all(*, room: Room, by: Actor) -> int:
     decided = [entry.pk for entry in entries]
 
     def push() -> None:
-        broadcasts.notify_each_guest(messages=messages)
+        broadcasts.notify_each_guest(room_pk=room_pk, messages=messages)
         notify_hosts(room_pk=room_pk, message={"type": "lobby.decided", "ids": decided})
 
     transaction.on_commit(push)
@@ -402,6 +402,7 @@ def message_waiting(*, room: Room, by: Actor, message: str) -> int:
     """Show the host's message to everyone waiting; returns how many received it."""
     entries = waiting_entries(room=room)
     broadcasts.notify_guests(
+        room_pk=room.pk,
         guest_pks=[entry.guest_id for entry in entries],
         message={"type": "lobby.status", "status": "waiting", "message": message},
     )

@@ -132,6 +132,63 @@ def test_a_knock_on_web_b_reaches_the_hosts_socket_on_web_a(cluster: Cluster, ho
     assert knock["entry"]["display_name"] == "Ada"
 
 
+def test_admit_all_hands_each_waiting_student_its_own_token_on_either_process(cluster: Cluster, host: User) -> None:
+    """The room's waiting sockets get a batch as one layer message per process (core/fanout.py):
+    students on both processes, one of them with a second tab, and the host on web B."""
+    web_a, web_b = cluster.web
+    sessionid = host_session(host)
+
+    async def scenario() -> tuple[dict[str, list[dict[str, Any]]], int]:
+        professor = Browser.open(cluster, sessionid=sessionid)
+        students = {name: Browser.open(cluster) for name in ("Grace", "Alan", "Ada")}
+        homes = {"Grace": [web_a, web_b], "Alan": [web_a], "Ada": [web_b]}  # Grace has a tab on each
+        try:
+            code, _ = await create_and_open_room(professor, web_b, lobby=True)
+            sockets: dict[str, list[aiohttp.ClientWebSocketResponse]] = {}
+            for n, (name, browser) in enumerate(students.items()):
+                status, joined = await browser.post(
+                    f"{homes[name][0]}/api/v1/rooms/{code}/join",
+                    {"display_name": name, "fingerprint": f"fp-batch-{n:06}"},
+                )
+                assert (status, joined["status"]) == (202, "waiting"), joined
+                sockets[name] = []
+                for web in homes[name]:
+                    socket = await browser.session.ws_connect(
+                        f"{web.replace('http', 'ws')}/ws/lobby/{code}/", origin=web
+                    )
+                    assert (await next_status(socket))["status"] == "waiting"
+                    sockets[name].append(socket)
+
+            status, body = await professor.post(
+                f"{web_b}/api/v1/rooms/{code}/lobby/message", {"message": "Two minutes"}
+            )
+            assert status == 200, body
+            for name, held in sockets.items():
+                for socket in held:
+                    assert (await next_status(socket)).get("message") == "Two minutes", name
+
+            status, body = await professor.post(f"{web_b}/api/v1/rooms/{code}/lobby/admit-all")
+            assert status == 200, body
+            received = {name: [await next_status(socket) for socket in held] for name, held in sockets.items()}
+            for held in sockets.values():
+                for socket in held:
+                    await socket.close()
+            return received, body["count"]
+        finally:
+            await professor.session.close()
+            for browser in students.values():
+                await browser.session.close()
+
+    received, count = run_async(scenario())
+    assert count == 3
+    identities = {}
+    for name, messages in received.items():
+        assert all(message["status"] == "admitted" and message["token"] for message in messages), messages
+        assert len({message["identity"] for message in messages}) == 1, f"{name}'s tabs got different tokens"
+        identities[name] = messages[0]["identity"]
+    assert len(set(identities.values())) == 3  # each student its own token, never another's
+
+
 def test_a_participant_on_node_a_and_one_on_node_b_each_receive_the_others_track(
     cluster: Cluster, host: User, peers: Any
 ) -> None:
