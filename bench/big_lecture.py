@@ -265,7 +265,7 @@ def tone_frame() -> rtc.AudioFrame:
 
 
 def students_worker(
-    pipe: Any, leave: Any, parent: int, number: int, web: str, code: str, share: list[int], batch: int
+    pipe: Any, leave: Any, parent: int, number: int, web: str, code: str, share: list[int], batch: int, niceness: int
 ) -> None:
     """A worker process's students (one process holds ≤ ~60 rtc connections before it stalls): they join
     a batch at a time, the worker reports {joined_at, failures}, waits for the common `leave`, then
@@ -273,6 +273,7 @@ def students_worker(
     die_with_parent()
     if os.getppid() != parent:  # the bench died before prctl
         os._exit(1)
+    os.nice(niceness)  # the students' own devices: the server's processes come first on this machine
     try:
         asyncio.run(hold_students(pipe, leave, number, web, code, share, batch))
     except BaseException:
@@ -351,7 +352,7 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
             ours, theirs = context.Pipe()
             worker = context.Process(
                 target=students_worker,
-                args=(theirs, leave, os.getpid(), number, stack.web, code, share, batch),
+                args=(theirs, leave, os.getpid(), number, stack.web, code, share, batch, args.client_nice),
                 name=f"students-{number}",
             )
             worker.start()  # from the main thread: PR_SET_PDEATHSIG follows the thread that forked
@@ -447,6 +448,12 @@ def main() -> int:
         "--processes", type=int, help=f"worker processes holding the students (default: ≤ {PER_PROCESS} each)"
     )
     parser.add_argument("--settle", type=float, default=60.0, help="seconds to wait for attendance to be right")
+    parser.add_argument(
+        "--client-nice",
+        type=int,
+        default=0,
+        help="niceness of the student processes (10: they stand in for devices elsewhere; the server comes first)",
+    )
     parser.add_argument("--pg-port", type=int, default=5494)
     parser.add_argument("--pg-profile", default=PROFILE, help="scripts/postgres.sh profile (started if not running)")
     parser.add_argument("--livekit-port", type=int, default=7960)
@@ -473,7 +480,9 @@ def main() -> int:
         f" {len(result['failures'])} connection attempts failed, {result['attempted'] - n} students never connected"
     )
     before = " ".join(f"{value:.2f}" for value in load_before)
-    print(f"load average before: {before}; after: {os.getloadavg()[0]:.2f}")
+    print(
+        f"load average before: {before}; after: {os.getloadavg()[0]:.2f}; student processes at nice {args.client_nice}"
+    )
     print(f"dropped or failed webhooks (livekit-server log): {len(trouble)}")
     for line in trouble[:5]:
         print(f"  {line[:200]}")

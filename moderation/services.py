@@ -20,14 +20,14 @@ from moderation import broadcasts
 from moderation.models import HandRaise
 from participants.access import Actor
 from participants.cohosts import is_guest_cohost
-from participants.histories import is_admitted_guest
+from participants.histories import admitted_guest_ids
 from participants.identities import (
     all_identities,
     cohost_identities,
     current_identity,
     guest_for_identity,
     guest_ids_for,
-    minted,
+    minted_among,
 )
 from participants.models import BannedEntry, CoHost, GuestSession, ParticipantHistory
 from rooms import livekit_server
@@ -162,19 +162,34 @@ def enforce_admission(*, lecture: Lecture, identity: str) -> bool:
     LiveKit cannot revoke a token, so an old token that reconnects is turned away here; so is an
     identity we never minted (a token signed elsewhere with a leaked key, a test tool).
     """
+    return bool(enforce_admissions(lecture=lecture, identities=[identity]))
+
+
+def enforce_admissions(*, lecture: Lecture, identities: list[str]) -> list[str]:
+    """enforce_admission for many who joined (a webhook batch), in a handful of queries whatever their
+    number; returns the identities removed."""
     room = lecture.room
-    row = minted(lecture=lecture, identity=identity)
-    if row is not None and (row.guest is None or is_admitted_guest(row.guest, room)):
-        return False
-    _remove_from_livekit(lecture=lecture, identities=[identity])
-    record_audit(
-        action="participant.refused" if row is not None else "participant.unknown",
-        room=room,
-        actor_label="livekit webhook",
-        target=row.guest.display_name if row is not None and row.guest else identity,
-        detail={"identity": identity},
-    )
-    return True
+    rows = minted_among(lecture=lecture, identities=set(identities))
+    guests = list({row.guest.pk: row.guest for row in rows.values() if row.guest is not None}.values())
+    admitted = admitted_guest_ids(room=room, guests=guests)
+    refused = [
+        identity
+        for identity in dict.fromkeys(identities)
+        if identity not in rows or (rows[identity].guest_id is not None and rows[identity].guest_id not in admitted)
+    ]
+    if not refused:
+        return []
+    _remove_from_livekit(lecture=lecture, identities=refused)
+    for identity in refused:
+        row = rows.get(identity)
+        record_audit(
+            action="participant.refused" if row is not None else "participant.unknown",
+            room=room,
+            actor_label="livekit webhook",
+            target=row.guest.display_name if row is not None and row.guest else identity,
+            detail={"identity": identity},
+        )
+    return refused
 
 
 @transaction.atomic

@@ -34,6 +34,12 @@ def minted(*, lecture: Lecture, identity: str) -> MintedIdentity | None:
     return MintedIdentity.objects.select_related("guest", "user").filter(lecture=lecture, identity=identity).first()
 
 
+def minted_among(*, lecture: Lecture, identities: set[str]) -> dict[str, MintedIdentity]:
+    """The rows of those of `identities` we minted for this lecture, by identity (one query)."""
+    rows = MintedIdentity.objects.select_related("guest", "user").filter(lecture=lecture, identity__in=identities)
+    return {row.identity: row for row in rows}
+
+
 def guest_for_identity(*, room: Room, identity: str) -> GuestSession | None:
     """The guest session of `room` that this identity was minted for, if any."""
     row = MintedIdentity.objects.select_related("guest").filter(identity=identity, guest__room=room).first()

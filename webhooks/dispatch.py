@@ -17,7 +17,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from lectures import attendance, life
-from moderation.services import enforce_admission
+from moderation.services import enforce_admissions
 from rooms import livekit_server
 from rooms.models import Lecture
 from webhooks.models import WebhookEvent
@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 _workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhooks")
 BATCH = 200
+PRESENCE = ("participant_joined", "participant_left", "participant_connection_aborted")
 
 
 def store_webhook(*, event: livekit_server.WebhookEvent) -> bool:
@@ -108,7 +109,7 @@ def apply_pending(*, livekit_room: str) -> int:
     """Apply the stored, not yet applied events of one LiveKit room, oldest first; returns how many."""
     applied = 0
     while True:
-        admissions: list[tuple[Lecture, str]] = []
+        joined: list[str] = []
         with transaction.atomic():
             with connection.cursor() as cursor:  # one worker per room: the others wait, then find nothing
                 cursor.execute("SELECT pg_advisory_xact_lock(%s::bigint)", [_lock_key(livekit_room)])
@@ -120,27 +121,34 @@ def apply_pending(*, livekit_room: str) -> int:
             if not rows:
                 return applied
             lecture = life.lecture_for_livekit_room(livekit_room)
-            for row in rows:
-                event = livekit_server.WebhookEvent(**row.payload)
-                if lecture is not None and _apply(event, lecture) and lecture.status == Lecture.Status.LIVE:
-                    admissions.append((lecture, event.participant_identity))
+            if lecture is not None:
+                joined = _apply_batch([livekit_server.WebhookEvent(**row.payload) for row in rows], lecture)
             WebhookEvent.objects.filter(pk__in=[row.pk for row in rows]).update(processed_at=timezone.now())
         applied += len(rows)
-        for lecture_joined, identity in admissions:  # LiveKit calls, outside the transaction
-            enforce_admission(lecture=lecture_joined, identity=identity)
+        if joined and lecture is not None and lecture.status == Lecture.Status.LIVE:
+            enforce_admissions(lecture=lecture, identities=joined)  # LiveKit calls, outside the transaction
 
 
-def _apply(event: livekit_server.WebhookEvent, lecture: Lecture) -> bool:
-    """Apply one event; True when a participant joined (whose admission is checked after the commit)."""
-    at = datetime.fromtimestamp(event.created_at, tz=UTC) if event.created_at else timezone.now()
-    if event.event == "room_started":
-        life.record_room_started(lecture=lecture, room_sid=event.room_sid)
-    elif event.event == "room_finished":
-        life.record_room_finished(lecture=lecture, at=at)
-        lecture.refresh_from_db()
-    elif event.event == "participant_joined" and not event.participant_is_service:
-        attendance.record_join(lecture=lecture, identity=event.participant_identity, at=at)
-        return True
-    elif event.event in ("participant_left", "participant_connection_aborted"):
-        attendance.record_leave(lecture=lecture, identity=event.participant_identity, at=at)
-    return False
+def _apply_batch(events: list[livekit_server.WebhookEvent], lecture: Lecture) -> list[str]:
+    """Apply a room's events in order; returns who joined (their admission is checked after the commit).
+    Joins and leaves go through one Ledger: a few statements for the whole batch."""
+    people = {e.participant_identity for e in events if e.event in PRESENCE and not e.participant_is_service}
+    ledger = attendance.Ledger(lecture=lecture, identities=people)
+    joined = []
+    for event in events:
+        at = datetime.fromtimestamp(event.created_at, tz=UTC) if event.created_at else timezone.now()
+        if event.participant_is_service and event.event in PRESENCE:
+            continue
+        if event.event == "participant_joined":
+            ledger.join(event.participant_identity, at)
+            joined.append(event.participant_identity)
+        elif event.event in ("participant_left", "participant_connection_aborted"):
+            ledger.leave(event.participant_identity, at)
+        elif event.event == "room_started":
+            life.record_room_started(lecture=lecture, room_sid=event.room_sid)
+        elif event.event == "room_finished":
+            ledger.save()  # the joins and leaves before it, then every interval still open is closed
+            life.record_room_finished(lecture=lecture, at=at)
+            lecture.refresh_from_db()
+    ledger.save()
+    return joined
