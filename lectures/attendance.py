@@ -22,7 +22,6 @@ logger = logging.getLogger(__name__)
 RECONCILE_EVERY = timedelta(seconds=30)
 
 
-@transaction.atomic
 def _opened(*, lecture: Lecture, row: MintedIdentity, at: datetime) -> AttendanceInterval:
     """An open interval of an identity we minted: the name and role from our records, never from what
     the participant reports."""
@@ -35,6 +34,7 @@ def _opened(*, lecture: Lecture, row: MintedIdentity, at: datetime) -> Attendanc
     )
 
 
+@transaction.atomic
 def record_join(*, lecture: Lecture, identity: str, at: datetime) -> AttendanceInterval | None:
     """Open an interval for an identity we minted, unless one is open already (a repeated or late webhook).
 

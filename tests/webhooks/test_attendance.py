@@ -9,12 +9,14 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
+from audit.models import AuditEvent
 from lectures.attendance import reconcile_attendance, record_join
 from lectures.models import AttendanceInterval
 from rooms import livekit_server
 from rooms.models import Room
 from tests.conftest import wait_for
 from tests.moderation.conftest import admit_student
+from webhooks.dispatch import apply_pending, store_webhook
 from webhooks.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -143,3 +145,56 @@ def test_real_webhooks_from_livekit_open_and_close_an_interval(
         lambda: AttendanceInterval.objects.filter(identity=grace.identity, left_at__isnull=False).exists(),
         what="participant_left",
     )
+
+
+def test_a_batch_of_joins_and_leaves_is_applied_in_order_in_a_few_statements(
+    host_client: Client, room: Room, lecture, django_assert_max_num_queries
+) -> None:
+    """300 students leaving at once arrive as one batch: its cost must not grow with the students."""
+    students = [admit_student(host_client, room, f"S{n}", f"fp-batch-{n:06}") for n in range(20)]
+    events = []
+    for n, student in enumerate(students):  # everyone joins, leaves and comes back; some join twice
+        identity = student.identity
+        events += [("participant_joined", identity, T0 + n), ("participant_left", identity, T0 + 600 + n)]
+        events += [("participant_joined", identity, T0 + 900 + n)] * (2 if n % 2 else 1)
+    events.append(("participant_joined", "stranger-never-minted", T0 + 5))
+    for n, (kind, identity, when) in enumerate(events):
+        store_webhook(
+            event=livekit_server.WebhookEvent(
+                id=f"EV_B{n}",
+                event=kind,
+                room_name=lecture.livekit_room,
+                room_sid="RM_test",
+                participant_identity=identity,
+                participant_sid="",
+                created_at=when,
+            )
+        )
+    with django_assert_max_num_queries(20):  # per event, it would be hundreds
+        assert apply_pending(livekit_room=lecture.livekit_room) == len(events)
+    for n, student in enumerate(students):
+        intervals = list(
+            AttendanceInterval.objects.filter(identity=student.identity).values_list("joined_at", "left_at")
+        )
+        assert intervals == [(at(T0 + n), at(T0 + 600 + n)), (at(T0 + 900 + n), None)], student.identity
+    assert not AttendanceInterval.objects.filter(identity="stranger-never-minted").exists()
+    assert AuditEvent.objects.filter(action="participant.unknown", target="stranger-never-minted").exists()
+
+    # the same students leave in a second batch: their open intervals close in one statement
+    for n, student in enumerate(students):
+        store_webhook(
+            event=livekit_server.WebhookEvent(
+                id=f"EV_L{n}",
+                event="participant_left",
+                room_name=lecture.livekit_room,
+                room_sid="RM_test",
+                participant_identity=student.identity,
+                participant_sid="",
+                created_at=T0 + 2000 + n,
+            )
+        )
+    with django_assert_max_num_queries(15):
+        assert apply_pending(livekit_room=lecture.livekit_room) == len(students)
+    for n, student in enumerate(students):
+        last = AttendanceInterval.objects.filter(identity=student.identity).order_by("-joined_at").first()
+        assert last.left_at == at(T0 + 2000 + n)
