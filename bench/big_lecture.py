@@ -18,6 +18,9 @@ Printed:
 - attendance lag p50/p95/max: from a student's event (connected / disconnect called) to its
   AttendanceInterval being right (open / closed), polled in the database every 50 ms; a row never
   right within --settle seconds is counted as missing;
+- from livekit-server's log ("sent webhook": its queue wait and our answer time, in ms): LiveKit
+  queuing each join / leave event -> our applying it (the server side of the lag, whatever the load
+  generator's own connects and disconnects cost), the wait in LiveKit's queue and our answer time;
 - web CPU: the daphne process's CPU seconds during the joins and during the leave;
 - Postgres rows written per event: inserted + updated + deleted tuples of the database (every
   table: stored webhook events, attendance, tasks) over the joins and leaves, per join or leave.
@@ -39,6 +42,7 @@ import subprocess
 import sys
 import time
 import traceback
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -241,21 +245,51 @@ class Attendance:
             await asyncio.sleep(0.05)
 
 
-def webhook_lags(identities: set[str]) -> dict[str, list[float]]:
-    """Per event kind, from LiveKit creating the event (its createdAt, whole seconds) to our applying
-    it: the server side of the lag, whatever the load generator's own connects and disconnects cost."""
+DURATION = re.compile(r"^([\d.]+)(ns|µs|us|ms|s)$")
+DURATION_UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def seconds(text: str) -> float:
+    """A Go duration as livekit-server logs it ("27.8µs", "29.7ms", "1.2s")."""
+    match = DURATION.match(text)
+    return float(match.group(1)) * DURATION_UNITS[match.group(2)] if match else 0.0
+
+
+def sent_webhooks(log_path: Path) -> dict[str, dict[str, float]]:
+    """From livekit-server's log, per event id: when LiveKit queued the event (the line's time minus
+    how long it waited and how long we took to answer, in ms), the wait in its queue, and our answer."""
+    sent: dict[str, dict[str, float]] = {}
+    for line in log_path.read_text(errors="replace").splitlines():
+        if "sent webhook" not in line or "{" not in line:
+            continue
+        fields = json.loads(line[line.index("{") :])
+        logged = datetime.fromisoformat(line.split()[0].replace("Z", "+00:00")).timestamp()
+        queued, answered = seconds(fields.get("queueDuration", "")), seconds(fields.get("sendDuration", ""))
+        sent[fields["id"]] = {"queued_at": logged - answered - queued, "queue": queued, "answer": answered}
+    return sent
+
+
+def webhook_lags(identities: set[str], sent: dict[str, dict[str, float]]) -> dict[str, list[float]]:
+    """Per event kind, from LiveKit queuing the event (its log, in ms) to our applying it: the server
+    side of the lag, whatever the load generator's own connects and disconnects cost; and LiveKit's
+    wait in its queue and our answer time as LiveKit saw them."""
     from webhooks.models import WebhookEvent
 
     lags: dict[str, list[float]] = {}
     events = WebhookEvent.objects.filter(
         event__in=["participant_joined", "participant_left"],
         participant_identity__in=identities,
-        occurred_at__isnull=False,
         processed_at__isnull=False,
     )
     for event in events:
-        lag = (event.processed_at - event.occurred_at).total_seconds()  # type: ignore[operator]
-        lags.setdefault(event.event, []).append(max(0.0, lag))
+        timing = sent.get(event.event_id)
+        if timing is None:
+            continue
+        lags.setdefault(f"LiveKit queued -> applied ({event.event})", []).append(
+            max(0.0, event.processed_at.timestamp() - timing["queued_at"])  # type: ignore[union-attr]
+        )
+        lags.setdefault(f"wait in LiveKit's queue ({event.event})", []).append(timing["queue"])
+        lags.setdefault(f"our answer to LiveKit ({event.event})", []).append(timing["answer"])
     return lags
 
 
@@ -411,7 +445,8 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
     await lecturer.disconnect()
 
     # a row may be seen before connect() returns: lag 0
-    server_lags = await asyncio.to_thread(webhook_lags, set(identities))
+    sent = await asyncio.to_thread(sent_webhooks, stack.livekit_log)
+    server_lags = await asyncio.to_thread(webhook_lags, set(identities), sent)
     join_lags = [max(0.0, attendance.opened[i] - joined_at[i]) for i in identities if i in attendance.opened]
     leave_lags = [attendance.closed[i] - left_at[i] for i in identities if i in attendance.closed]
     return {
@@ -492,7 +527,7 @@ def main() -> int:
         + f"; never right: {result['leave_missing']}"
     )
     for kind, lags in sorted(result["server_lags"].items()):
-        print(describe(f"LiveKit event -> applied ({kind}, createdAt in whole seconds)", lags))
+        print(describe(kind, lags))
     print(f"web CPU: {result['cpu_joins']:.1f} s over the joins, {result['cpu_leaves']:.1f} s over the leave")
     print(
         f"Postgres rows written: {result['rows_joins'] / n:.1f} per join, {result['rows_leaves'] / n:.1f} per leave"

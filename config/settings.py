@@ -152,6 +152,19 @@ DATABASES = {
         conn_max_age=0,
     )
 }
+# A pool of connections per process (psycopg_pool, Django's own support): a request or a webhook
+# borrows one instead of opening its own (a new PostgreSQL backend process per request). Each is
+# checked as it is borrowed, so a PostgreSQL restart costs no request; while PostgreSQL is down a
+# request waits at most DB_POOL_TIMEOUT seconds, then answers 503 (config/access.py).
+if env_bool("DB_POOL", default=True):
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": 1,
+            "max_size": int(env("DB_POOL_MAX", "20")),
+            "timeout": float(env("DB_POOL_TIMEOUT", "3")),
+        }
+    }
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # with a pool: each connection checked as it is borrowed
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The Channels layer: in-memory for one process (tests), Redis when several processes push.

@@ -7,6 +7,7 @@ and the reconciliation task of every live lecture applies whatever is still pend
 """
 
 import dataclasses
+import json
 import logging
 import zlib
 from collections.abc import Callable
@@ -30,19 +31,28 @@ PRESENCE = ("participant_joined", "participant_left", "participant_connection_ab
 
 
 def store_webhook(*, event: livekit_server.WebhookEvent) -> bool:
-    """Keep a verified event once per event id; returns False for a repeat delivery."""
+    """Keep a verified event once per event id; returns False for a repeat delivery.
+
+    One statement (INSERT … ON CONFLICT DO NOTHING): LiveKit sends a room's events one after the
+    other, each waiting for our answer, so this is on the path of every event of a big lecture.
+    """
     occurred = datetime.fromtimestamp(event.created_at, tz=UTC) if event.created_at else timezone.now()
-    _, created = WebhookEvent.objects.get_or_create(
-        event_id=event.id,
-        defaults={
-            "event": event.event,
-            "livekit_room": event.room_name,
-            "participant_identity": event.participant_identity,
-            "occurred_at": occurred,
-            "payload": dataclasses.asdict(event),
-        },
-    )
-    return created
+    table = WebhookEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (event_id, event, livekit_room, participant_identity, received_at, occurred_at, "  # noqa: S608 - our table name
+            "payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (event_id) DO NOTHING RETURNING id",
+            [
+                event.id,
+                event.event,
+                event.room_name,
+                event.participant_identity,
+                timezone.now(),
+                occurred,
+                json.dumps(dataclasses.asdict(event)),
+            ],
+        )
+        return cursor.fetchone() is not None
 
 
 def mark_applied(*, event_id: str) -> None:

@@ -357,6 +357,7 @@ def test_livekit_config_matches_the_stack(project: dict[str, Any]) -> None:
     config = yaml.safe_load((ROOT / "deploy" / "livekit" / "livekit.yaml").read_text())
     livekit = project["services"]["livekit"]
     assert config["webhook"]["urls"] == ["http://web:8000/livekit/webhook"]
+    assert config["webhook"]["resource_url_notifier"]["max_depth"] >= 1000  # a big lecture leaving at once
     assert "keys" not in config, "keys belong in the mounted key file"
     assert config["key_file"] in {item["target"] for item in livekit["secrets"]}
     assert (
