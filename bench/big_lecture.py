@@ -466,12 +466,98 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
     }
 
 
+async def drain(args: argparse.Namespace, stack: Stack, code: str, sessionid: str) -> dict[str, Any]:
+    """--drain: the server side alone. N students are admitted through the join API (no WebRTC), then
+    their participant_joined events and then their participant_left events are posted, signed, one at
+    a time, each after the answer to the last: what LiveKit's per-room queue does when N people join
+    or leave at once. Measures our answer time, the time to drain the N events, and from each event's
+    post to its being applied."""
+    from django.conf import settings
+
+    from rooms import livekit_server
+    from rooms.models import Lecture
+    from webhooks.models import WebhookEvent
+
+    settings.LIVEKIT_API_KEY, settings.LIVEKIT_API_SECRET = LK_KEY, LK_SECRET
+    async with new_session(stack.web, {"sessionid": sessionid}) as professor:
+        async with professor.get(f"{stack.web}/rooms/{code}/") as response:
+            await response.read()  # the CSRF cookie
+        await post_json(professor, f"{stack.web}/api/v1/rooms/{code}/token", {}, stack.web)
+    lecture = await asyncio.to_thread(lambda: Lecture.objects.get(room__code=code, status="live"))
+    identities = []
+    for first in range(0, args.students, 50):
+        joined = await asyncio.gather(
+            *(student_credentials(stack.web, code, i) for i in range(first, min(args.students, first + 50)))
+        )
+        identities += [credentials["identity"] for credentials in joined]
+    log(f"{len(identities)} students admitted; posting their events one at a time")
+    daphne = psutil.Process(stack.daphne.pid)  # type: ignore[union-attr]
+    result: dict[str, Any] = {"students": len(identities)}
+    async with aiohttp.ClientSession() as session:
+        for kind in ("participant_joined", "participant_left"):
+            bodies = []
+            for n, identity in enumerate(identities):
+                body = json.dumps(
+                    {
+                        "event": kind,
+                        "id": f"EV_{kind[12:]}_{n}",
+                        "createdAt": str(int(time.time())),
+                        "room": {"name": lecture.livekit_room, "sid": "RM_bench"},
+                        "participant": {"identity": identity, "name": f"Student {n}", "attributes": {"role": "guest"}},
+                    }
+                ).encode()
+                bodies.append((body, livekit_server.sign_webhook(body=body)))
+            cpu0 = daphne.cpu_times()
+            posted: dict[str, float] = {}
+            answers = []
+            began = time.perf_counter()
+            for n, (body, authorization) in enumerate(bodies):
+                posted[f"EV_{kind[12:]}_{n}"] = time.time()
+                sent = time.perf_counter()
+                headers = {"Authorization": authorization, "Content-Type": "application/webhook+json"}
+                async with session.post(f"{stack.web}/livekit/webhook", data=body, headers=headers) as response:
+                    if response.status != 200:
+                        raise BenchError(f"webhook answered {response.status}: {await response.text()}")
+                answers.append(time.perf_counter() - sent)
+            drained = time.perf_counter() - began
+
+            def applied(kind: str = kind) -> dict[str, float]:
+                rows = WebhookEvent.objects.filter(event=kind, processed_at__isnull=False)
+                return {row.event_id: row.processed_at.timestamp() for row in rows}  # type: ignore[union-attr]
+
+            deadline = time.monotonic() + args.settle
+            done = await asyncio.to_thread(applied)
+            while len(done) < len(bodies) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+                done = await asyncio.to_thread(applied)
+            cpu1 = daphne.cpu_times()
+            result[kind] = {
+                "answers": answers,
+                "drained": drained,
+                "lags": [done[event_id] - at for event_id, at in posted.items() if event_id in done],
+                "missing": len(bodies) - len(done),
+                "cpu": (cpu1.user + cpu1.system) - (cpu0.user + cpu0.system),
+            }
+    return result
+
+
+def print_drain(result: dict[str, Any]) -> None:
+    print(f"\n--drain: {result['students']} students admitted through the join API; events posted one at a time")
+    for kind in ("participant_joined", "participant_left"):
+        figures = result[kind]
+        print(f"{kind}: {len(figures['answers'])} events drained in {figures['drained']:.2f} s")
+        print("  " + describe("our answer", figures["answers"]))
+        print("  " + describe("posted -> applied", figures["lags"]) + f"; never applied: {figures['missing']}")
+        each = figures["cpu"] / max(1, len(figures["answers"])) * 1000
+        print(f"  web CPU {figures['cpu']:.2f} s ({each:.1f} ms an event)")
+
+
 def describe(name: str, lags: list[float]) -> str:
     if not lags:
         return f"{name}: none measured"
     return (
-        f"{name}: p50 {statistics.median(lags):.2f} s, p95 {percentile(lags, 0.95):.2f} s, "
-        f"max {max(lags):.2f} s ({len(lags)} events)"
+        f"{name}: p50 {statistics.median(lags):.3f} s, p95 {percentile(lags, 0.95):.3f} s, "
+        f"max {max(lags):.3f} s ({len(lags)} events)"
     )
 
 
@@ -489,6 +575,9 @@ def main() -> int:
         default=0,
         help="niceness of the student processes (10: they stand in for devices elsewhere; the server comes first)",
     )
+    parser.add_argument(
+        "--drain", action="store_true", help="the server side alone: signed events posted one at a time, no WebRTC"
+    )
     parser.add_argument("--pg-port", type=int, default=5494)
     parser.add_argument("--pg-profile", default=PROFILE, help="scripts/postgres.sh profile (started if not running)")
     parser.add_argument("--livekit-port", type=int, default=7960)
@@ -501,6 +590,10 @@ def main() -> int:
         stack.start()
         code, sessionid = create_host_and_room(stack)
         load_before = os.getloadavg()
+        if args.drain:
+            print_drain(asyncio.run(drain(args, stack, code, sessionid)))
+            print(f"load average before: {' '.join(f'{v:.2f}' for v in load_before)}; after: {os.getloadavg()[0]:.2f}")
+            return 0
         result = asyncio.run(lecture(args, stack, code, sessionid))
         trouble = stack.webhook_trouble()
     except BenchError as exc:

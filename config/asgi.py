@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels' routers."""
+"""ASGI entry point: HTTP through Django (LiveKit's webhook just ahead of it), websockets through Channels' routers."""
 
 import os
 
@@ -12,10 +12,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from webhooks.asgi import WebhookFastPath  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": WebhookFastPath(django_asgi_app),  # LiveKit's webhook ahead of Django's middleware
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

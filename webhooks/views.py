@@ -1,6 +1,7 @@
 """LiveKit's signed webhook endpoint."""
 
 import logging
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -13,24 +14,30 @@ from webhooks.dispatch import apply_later, mark_applied, store_webhook
 logger = logging.getLogger(__name__)
 
 
-@csrf_exempt
-@require_POST
-def livekit_webhook(request: HttpRequest) -> HttpResponse:
-    """LiveKit's signed webhook: verified against the raw body, stored once, answered at once; the
-    room's events are applied in order on a worker thread (webhooks/dispatch.py)."""
+def receive_webhook(*, body: bytes, authorization: str) -> tuple[int, dict[str, Any]]:
+    """Verify against the raw body, store once, answer at once: (status, JSON body). The room's events
+    are applied in order on a worker thread (webhooks/dispatch.py)."""
     try:
-        event = livekit_server.verify_webhook(body=request.body, authorization=request.headers.get("Authorization", ""))
+        event = livekit_server.verify_webhook(body=body, authorization=authorization)
     except livekit_server.WebhookInvalid as exc:
         logger.warning("rejected LiveKit webhook: %s", exc)
-        return JsonResponse({"detail": "Invalid webhook signature."}, status=401)
+        return 401, {"detail": "Invalid webhook signature."}
     if not store_webhook(event=event):
-        return JsonResponse({"status": "ok"})  # a repeat delivery
+        return 200, {"status": "ok"}  # a repeat delivery
     if event.event.startswith("egress_"):
         # a recording's progress: rare, and applied at once (recordings/webhooks.py)
-        egress_event = livekit_server.parse_egress_webhook(body=request.body)
+        egress_event = livekit_server.parse_egress_webhook(body=body)
         if egress_event is not None:
             handle_egress_webhook(egress_event)
         mark_applied(event_id=event.id)
     else:
         apply_later(livekit_room=event.room_name)
-    return JsonResponse({"status": "ok"})
+    return 200, {"status": "ok"}
+
+
+@csrf_exempt
+@require_POST
+def livekit_webhook(request: HttpRequest) -> HttpResponse:
+    """The same endpoint through Django (the ASGI server answers it ahead of Django: webhooks/asgi.py)."""
+    status, payload = receive_webhook(body=request.body, authorization=request.headers.get("Authorization", ""))
+    return JsonResponse(payload, status=status)

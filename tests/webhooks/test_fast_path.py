@@ -1,0 +1,70 @@
+"""LiveKit's webhook as the ASGI server answers it (webhooks/asgi.py), ahead of Django's middleware:
+the same rules as through Django, checked over HTTP against daphne."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from lectures.models import AttendanceInterval
+from participants.models import MintedIdentity
+from rooms.models import Room
+from tests.conftest import wait_for
+from tests.webhooks.test_burst import T0, signed
+from webhooks.models import WebhookEvent
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def post(url: str, body: bytes, headers: dict[str, str], method: str = "POST") -> tuple[int, dict[str, str], dict]:
+    request = urllib.request.Request(f"{url}/livekit/webhook", data=body, headers=headers, method=method)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our loopback URL
+            return response.status, dict(response.headers), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), json.loads(error.read())
+
+
+def test_the_asgi_server_stores_applies_and_refuses_like_django(web_server: str, room: Room, lecture) -> None:
+    MintedIdentity.objects.create(identity="guest-fast0001", lecture=lecture, role="guest")
+    body, authorization = signed(lecture, "participant_joined", "EV_FAST_1", "guest-fast0001", T0)
+    headers = {"Authorization": authorization, "Content-Type": "application/webhook+json"}
+
+    status, answer_headers, answer = post(web_server, body, headers)
+    assert (status, answer) == (200, {"status": "ok"})
+    assert answer_headers["Content-Type"] == "application/json"
+    assert post(web_server, body, headers)[:3:2] == (200, {"status": "ok"})  # LiveKit's retry: stored once
+    wait_for(lambda: AttendanceInterval.objects.filter(identity="guest-fast0001", left_at__isnull=True).exists())
+    assert WebhookEvent.objects.filter(event_id="EV_FAST_1").count() == 1
+
+    forged, _ = signed(lecture, "participant_left", "EV_FAST_2", "guest-fast0001", T0 + 60)
+    assert post(web_server, forged, headers)[0] == 401  # the signature covers another body
+    assert post(web_server, forged, {"Content-Type": "application/webhook+json"})[0] == 401
+    assert not WebhookEvent.objects.filter(event_id="EV_FAST_2").exists()
+
+    status, answer_headers, _ = post(web_server, b"", {}, method="GET")
+    assert status == 405 and answer_headers["Allow"] == "POST"
+    assert post(web_server, body, {**headers, "Host": "evil.example"})[0] == 400
+    assert post(web_server, b"x" * (1024 * 1024 + 1), headers)[0] == 413
+    assert AttendanceInterval.objects.filter(identity="guest-fast0001", left_at__isnull=True).count() == 1
+
+
+def test_events_posted_one_after_another_are_applied_in_order(web_server: str, room: Room, lecture) -> None:
+    """What LiveKit's per-room queue does when a class leaves at once: each event after our answer."""
+    identities = [f"guest-serial{i:03d}" for i in range(60)]
+    MintedIdentity.objects.bulk_create(MintedIdentity(identity=i, lecture=lecture, role="guest") for i in identities)
+    kinds = ["participant_joined", "participant_left", "participant_joined"]
+    for k, kind in enumerate(kinds):
+        for n, identity in enumerate(identities):
+            body, authorization = signed(lecture, kind, f"SERIAL_{k}_{n}", identity, T0 + 60 * k)
+            headers = {"Authorization": authorization, "Content-Type": "application/webhook+json"}
+            assert post(web_server, body, headers)[0] == 200
+
+    def applied() -> bool:
+        return not WebhookEvent.objects.filter(event_id__startswith="SERIAL_", processed_at__isnull=True).exists()
+
+    wait_for(applied, timeout=30, what="the serial events applied")
+    for identity in identities:
+        spans = list(AttendanceInterval.objects.filter(identity=identity).values_list("joined_at", "left_at"))
+        assert len(spans) == 2 and spans[0][1] is not None and spans[1][1] is None, (identity, spans)
