@@ -13,7 +13,8 @@ T = TypeVar("T")
 def all_at_once(count: int, call: Callable[[int], T]) -> list[T]:
     """`call(0)` … `call(count - 1)` on `count` threads, each connected first and then held at a
     barrier until all are ready; their results in order. Needs a `transaction=True` test."""
-    barrier = threading.Barrier(count)
+    barrier = threading.Barrier(count, timeout=60)  # a racer that cannot connect fails the test, never hangs it
+    connection.close()  # back to the pool (config/settings.py): the racers need a connection each
 
     def run(index: int) -> T:
         try:

@@ -87,7 +87,7 @@ def test_one_identity_has_at_most_one_open_interval_even_when_joins_race(
 ) -> None:
     """A late join webhook and reconciliation may open the same presence at the same moment."""
     grace = admit_student(host_client, room, "Grace", "fp-grace-00001")
-    barrier = threading.Barrier(6)
+    barrier = threading.Barrier(6, timeout=60)
 
     def join() -> None:
         barrier.wait()
