@@ -152,11 +152,12 @@ DATABASES = {
         conn_max_age=0,
     )
 }
-# A pool of connections per process (psycopg_pool, Django's own support): a request or a webhook
-# borrows one instead of opening its own (a new PostgreSQL backend process per request). Each is
-# checked as it is borrowed, so a PostgreSQL restart costs no request; while PostgreSQL is down a
-# request waits at most DB_POOL_TIMEOUT seconds, then answers 503 (config/access.py).
-if env_bool("DB_POOL", default=True):
+# Optional: a pool of connections per process (psycopg_pool, Django's own support; DB_POOL=1), each
+# checked as it is borrowed. Off by default: a thread that never closes its connection keeps it
+# checked out, and such threads (tests' executors, consumers' helper threads) drained the pool of 20
+# and made requests wait out DB_POOL_TIMEOUT. Without it each request opens and closes its own
+# connection; LiveKit's webhook keeps one per answering thread (webhooks/asgi.py).
+if env_bool("DB_POOL", default=False):
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": 1,

@@ -16,7 +16,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, connection
 from django.http.request import split_domain_port, validate_host
 
 from webhooks.views import receive_webhook
@@ -58,14 +58,17 @@ class WebhookFastPath:
 
 
 def _receive(body: bytes, authorization: str) -> tuple[int, dict[str, Any]]:
-    close_old_connections()
+    """On one of the event loop's few executor threads, each keeping its connection between answers
+    (opening one per answer was a new PostgreSQL backend per event); a connection that broke (a
+    PostgreSQL restart) is replaced."""
+    if connection.connection is not None and (connection.errors_occurred or not connection.is_usable()):
+        connection.close()
     try:
         return receive_webhook(body=body, authorization=authorization)
     except DatabaseError:
         logger.exception("could not store a LiveKit webhook")
+        connection.close()
         return 503, {"detail": "The database is unavailable."}  # LiveKit sends it again
-    finally:
-        connection.close()  # back to the pool
 
 
 async def _read_body(receive: Receive) -> bytes | None:
