@@ -153,10 +153,11 @@ DATABASES = {
     )
 }
 # Optional: a pool of connections per process (psycopg_pool, Django's own support; DB_POOL=1), each
-# checked as it is borrowed. Off by default: a thread that never closes its connection keeps it
-# checked out, and such threads (tests' executors, consumers' helper threads) drained the pool of 20
-# and made requests wait out DB_POOL_TIMEOUT. Without it each request opens and closes its own
-# connection; LiveKit's webhook keeps one per answering thread (webhooks/asgi.py).
+# checked as it is borrowed; a thread holds its connection until it closes it, and a request waits
+# up to DB_POOL_TIMEOUT for one. Off by default until the whole suite has run with it (its first run
+# hung: 20 racing test threads plus the test's own connection wanted 21 of 20). Without it each
+# request opens and closes its own connection; LiveKit's webhook keeps one per answering thread
+# (webhooks/asgi.py).
 if env_bool("DB_POOL", default=False):
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
