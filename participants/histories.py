@@ -1,6 +1,6 @@
 """What became of a guest session in a lecture: the one rule for "admitted and not removed"."""
 
-from participants.bans import banned_among, find_ban
+from participants.bans import banned_among
 from participants.models import GuestSession, ParticipantHistory
 from rooms.models import Lecture, Room
 
@@ -12,27 +12,22 @@ def is_admitted(history: ParticipantHistory, lecture: Lecture) -> bool:
     return history.kicked_at is None or history.kicked_at < history.admitted_at
 
 
-def history_of(guest: GuestSession) -> ParticipantHistory | None:
-    return ParticipantHistory.objects.filter(guest=guest).first()
-
-
 def is_admitted_guest(guest: GuestSession, room: Room) -> bool:
     """An admitted, not removed, not banned guest of the room's current lecture."""
-    lecture = room.current_lecture()
-    history = history_of(guest)
-    if lecture is None or history is None or not is_admitted(history, lecture):
-        return False
-    return find_ban(room=room, fingerprint=guest.fingerprint, session_id=guest.session_id) is None
+    return guest.pk in admitted_guest_ids(room=room, guests=[guest])
 
 
 def admitted_guest_ids(*, room: Room, guests: list[GuestSession]) -> set[int]:
-    """Which of these guests are admitted, not removed and not banned: is_admitted_guest for many at
-    once (a webhook batch of joins), in four queries whatever their number."""
+    """Which of these guests are admitted, not removed and not banned from the room's current lecture
+    (the one rule; a webhook batch of joins asks it for many at once), in four queries whatever their
+    number."""
     lecture = room.current_lecture()
     if lecture is None or not guests:
         return set()
     histories = ParticipantHistory.objects.filter(guest__in=guests)
     admitted = {history.guest_id for history in histories if is_admitted(history, lecture)}
+    if not admitted:
+        return set()
     fingerprints, session_ids = banned_among(
         room=room,
         fingerprints={g.fingerprint for g in guests if g.pk in admitted},

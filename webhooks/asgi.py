@@ -59,9 +59,10 @@ class WebhookFastPath:
 
 def _receive(body: bytes, authorization: str) -> tuple[int, dict[str, Any]]:
     """On one of the event loop's few executor threads, each keeping its connection between answers
-    (opening one per answer was a new PostgreSQL backend per event); a connection that broke (a
-    PostgreSQL restart) is replaced."""
-    if connection.connection is not None and (connection.errors_occurred or not connection.is_usable()):
+    (opening one per answer was a new PostgreSQL backend per event). A connection that broke (a
+    PostgreSQL restart) fails one answer with 503, which LiveKit sends again, and is replaced; no
+    health-check round trip on every event."""
+    if connection.errors_occurred:
         connection.close()
     try:
         return receive_webhook(body=body, authorization=authorization)
