@@ -57,7 +57,7 @@ class WebhookFastPath:
         await _answer(send, status, payload)
 
 
-def _receive(body: bytes, authorization: str) -> tuple[int, dict[str, Any]]:
+def _receive(body: bytes, authorization: str) -> tuple[int, dict[str, Any] | None]:
     """On one of the event loop's few executor threads, each keeping its connection between answers
     (opening one per answer was a new PostgreSQL backend per event). A connection that broke (a
     PostgreSQL restart) fails one answer with 503, which LiveKit sends again, and is replaced; no
@@ -89,12 +89,12 @@ async def _read_body(receive: Receive) -> bytes | None:
 
 
 async def _answer(
-    send: Send, status: int, payload: dict[str, Any], extra: tuple[tuple[bytes, bytes], ...] = ()
+    send: Send, status: int, payload: dict[str, Any] | None, extra: tuple[tuple[bytes, bytes], ...] = ()
 ) -> None:
-    body = json.dumps(payload).encode()
+    """A JSON answer, or none at all (204: LiveKit keeps the connection, see receive_webhook)."""
+    body = b"" if payload is None else json.dumps(payload).encode()
     headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
+        *([] if payload is None else [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]),
         (b"x-content-type-options", b"nosniff"),
         (b"cache-control", b"no-store"),
         *extra,

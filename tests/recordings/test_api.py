@@ -304,7 +304,7 @@ def test_egress_webhooks_move_a_recording_to_ready_with_file_duration_and_size(
     assert running.status == "recording" and running.started_at is not None
     file = livekit_server.EgressFile(filename="x.mp4", location="/x.mp4", duration_seconds=61.5, size=123456)
     ended = _egress(running, "complete", now + 2, started_at=now, ended_at=now + 2, files=(file,))
-    assert egress_webhook(client, event="egress_ended", egress=ended, event_id="EV_2").status_code == 200
+    assert egress_webhook(client, event="egress_ended", egress=ended, event_id="EV_2").status_code == 204
     running.refresh_from_db()
     assert (running.status, running.duration, running.size) == ("ready", 61.5, 123456)
 
@@ -472,7 +472,7 @@ def test_a_failed_egress_reaches_everyone_in_the_lecture_through_the_live_socket
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(lecture_group(running.lecture_id), channel)
     failed = _egress(running, "failed", time.time_ns(), error="pipeline died")
-    assert egress_webhook(client, event="egress_ended", egress=failed, event_id="EV_live").status_code == 200
+    assert egress_webhook(client, event="egress_ended", egress=failed, event_id="EV_live").status_code == 204
     drain()
 
     async def next_message() -> dict[str, Any]:

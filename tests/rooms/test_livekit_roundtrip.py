@@ -98,7 +98,7 @@ def test_room_finished_ends_the_lecture_once(client: Client, live_lecture: Lectu
             content_type="application/webhook+json",
             HTTP_AUTHORIZATION=livekit_server.sign_webhook(body=body),
         )
-        assert response.status_code == 200
+        assert response.status_code == 204
     wait_for(lambda: WebhookEvent.objects.filter(event_id="EV_test1", processed_at__isnull=False).exists())
     live_lecture.refresh_from_db()
     assert live_lecture.status == "ended"

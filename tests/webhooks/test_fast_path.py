@@ -1,8 +1,10 @@
 """LiveKit's webhook as the ASGI server answers it (webhooks/asgi.py), ahead of Django's middleware:
 the same rules as through Django, checked over HTTP against daphne."""
 
+import http.client
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -21,7 +23,8 @@ def post(url: str, body: bytes, headers: dict[str, str], method: str = "POST") -
     request = urllib.request.Request(f"{url}/livekit/webhook", data=body, headers=headers, method=method)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our loopback URL
-            return response.status, dict(response.headers), json.loads(response.read())
+            answer = response.read()
+            return response.status, dict(response.headers), json.loads(answer) if answer else {}
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), json.loads(error.read())
 
@@ -32,14 +35,16 @@ def test_the_asgi_server_stores_applies_and_refuses_like_django(web_server: str,
     headers = {"Authorization": authorization, "Content-Type": "application/webhook+json"}
 
     status, answer_headers, answer = post(web_server, body, headers)
-    assert (status, answer) == (200, {"status": "ok"})
-    assert answer_headers["Content-Type"] == "application/json"
-    assert post(web_server, body, headers)[:3:2] == (200, {"status": "ok"})  # LiveKit's retry: stored once
+    assert (status, answer) == (204, {})
+    assert "Content-Length" not in answer_headers and "Content-Type" not in answer_headers
+    assert post(web_server, body, headers)[:3:2] == (204, {})  # LiveKit's retry: stored once
     wait_for(lambda: AttendanceInterval.objects.filter(identity="guest-fast0001", left_at__isnull=True).exists())
     assert WebhookEvent.objects.filter(event_id="EV_FAST_1").count() == 1
 
     forged, _ = signed(lecture, "participant_left", "EV_FAST_2", "guest-fast0001", T0 + 60)
-    assert post(web_server, forged, headers)[0] == 401  # the signature covers another body
+    status, answer_headers, answer = post(web_server, forged, headers)
+    assert (status, answer) == (401, {"detail": "Invalid webhook signature."})  # the signature covers another body
+    assert answer_headers["Content-Type"] == "application/json"
     assert post(web_server, forged, {"Content-Type": "application/webhook+json"})[0] == 401
     assert not WebhookEvent.objects.filter(event_id="EV_FAST_2").exists()
 
@@ -59,7 +64,7 @@ def test_events_posted_one_after_another_are_applied_in_order(web_server: str, r
         for n, identity in enumerate(identities):
             body, authorization = signed(lecture, kind, f"SERIAL_{k}_{n}", identity, T0 + 60 * k)
             headers = {"Authorization": authorization, "Content-Type": "application/webhook+json"}
-            assert post(web_server, body, headers)[0] == 200
+            assert post(web_server, body, headers)[0] == 204
 
     def applied() -> bool:
         return not WebhookEvent.objects.filter(event_id__startswith="SERIAL_", processed_at__isnull=True).exists()
@@ -68,3 +73,25 @@ def test_events_posted_one_after_another_are_applied_in_order(web_server: str, r
     for identity in identities:
         spans = list(AttendanceInterval.objects.filter(identity=identity).values_list("joined_at", "left_at"))
         assert len(spans) == 2 and spans[0][1] is not None and spans[1][1] is None, (identity, spans)
+
+
+def test_one_connection_carries_a_rooms_events(web_server: str, room: Room, lecture) -> None:
+    """LiveKit's HTTP client (Go) keeps a connection only when it has read the whole answer, and it
+    reads none: an answer with a body cost a new TCP connection per event. With 204 and no body, one
+    keep-alive connection carries every event, as LiveKit sends them."""
+    url = urllib.parse.urlsplit(web_server)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection.connect()
+    sock = connection.sock
+    for n in range(5):
+        identity = f"guest-keep{n:04d}"
+        MintedIdentity.objects.create(identity=identity, lecture=lecture, role="guest")
+        body, authorization = signed(lecture, "participant_joined", f"EV_KEEP_{n}", identity, T0 + n)
+        headers = {"Authorization": authorization, "Content-Type": "application/webhook+json"}
+        connection.request("POST", "/livekit/webhook", body, headers)
+        answer = connection.getresponse()
+        assert (answer.status, answer.read(), answer.getheader("Content-Length")) == (204, b"", None)
+        assert not answer.will_close and connection.sock is sock  # the same socket, kept open
+    connection.close()
+    kept = AttendanceInterval.objects.filter(identity__startswith="guest-keep", left_at__isnull=True)
+    wait_for(lambda: kept.count() == 5)
