@@ -519,7 +519,7 @@ async def drain(args: argparse.Namespace, stack: Stack, code: str, sessionid: st
                 sent = time.perf_counter()
                 headers = {"Authorization": authorization, "Content-Type": "application/webhook+json"}
                 async with session.post(f"{stack.web}/livekit/webhook", data=body, headers=headers) as response:
-                    if response.status != 200:
+                    if response.status != 204:
                         raise BenchError(f"webhook answered {response.status}: {await response.text()}")
                 answers.append(time.perf_counter() - sent)
             drained = time.perf_counter() - began

@@ -133,7 +133,12 @@ def _lock_key(livekit_room: str) -> int:
 
 
 def apply_pending(*, livekit_room: str) -> int:
-    """Apply the stored, not yet applied events of one LiveKit room, oldest first; returns how many."""
+    """Apply the stored, not yet applied events of one LiveKit room, oldest first; returns how many.
+
+    It reads again only after a full batch. Events stored while it runs have an apply of their own
+    scheduled (apply_later), which gathers them for COALESCE_SECONDS: chasing them here took them one
+    or two at a time, each read paying a whole batch's statements (a stream of 100 events a second
+    kept the four workers busy and took the answers' CPU)."""
     applied = 0
     while True:
         joined: list[str] = []
@@ -154,6 +159,8 @@ def apply_pending(*, livekit_room: str) -> int:
         applied += len(rows)
         if joined and lecture is not None and lecture.status == Lecture.Status.LIVE:
             enforce_admissions(lecture=lecture, identities=joined)  # LiveKit calls, outside the transaction
+        if len(rows) < BATCH:
+            return applied
 
 
 def _apply_batch(events: list[livekit_server.WebhookEvent], lecture: Lecture) -> list[str]:

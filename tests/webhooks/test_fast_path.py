@@ -3,6 +3,7 @@ the same rules as through Django, checked over HTTP against daphne."""
 
 import http.client
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,6 +15,7 @@ from participants.models import MintedIdentity
 from rooms.models import Room
 from tests.conftest import wait_for
 from tests.webhooks.test_burst import T0, signed
+from webhooks.dispatch import COALESCE_SECONDS
 from webhooks.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,6 +62,7 @@ def test_events_posted_one_after_another_are_applied_in_order(web_server: str, r
     identities = [f"guest-serial{i:03d}" for i in range(60)]
     MintedIdentity.objects.bulk_create(MintedIdentity(identity=i, lecture=lecture, role="guest") for i in identities)
     kinds = ["participant_joined", "participant_left", "participant_joined"]
+    began = time.monotonic()
     for k, kind in enumerate(kinds):
         for n, identity in enumerate(identities):
             body, authorization = signed(lecture, kind, f"SERIAL_{k}_{n}", identity, T0 + 60 * k)
@@ -69,7 +72,12 @@ def test_events_posted_one_after_another_are_applied_in_order(web_server: str, r
     def applied() -> bool:
         return not WebhookEvent.objects.filter(event_id__startswith="SERIAL_", processed_at__isnull=True).exists()
 
+    posting = time.monotonic() - began
     wait_for(applied, timeout=30, what="the serial events applied")
+    # Applied in batches, one per coalescing window, not chased one or two at a time by every pass:
+    # each pass stamps its batch with one processed_at.
+    passes = WebhookEvent.objects.filter(event_id__startswith="SERIAL_").values("processed_at").distinct().count()
+    assert passes <= posting / COALESCE_SECONDS + 3, (passes, posting)
     for identity in identities:
         spans = list(AttendanceInterval.objects.filter(identity=identity).values_list("joined_at", "left_at"))
         assert len(spans) == 2 and spans[0][1] is not None and spans[1][1] is None, (identity, spans)
