@@ -65,6 +65,11 @@ webhook:
   # default): 300 students leaving at once lost 112. Room for a 1000-student lecture's events.
   resource_url_notifier:
     max_depth: 5000
+  # Only the events Lectern acts on (webhooks/dispatch.py EVENTS): every student's camera, mic or
+  # screen share would otherwise queue two more events ahead of the joins and leaves.
+  filter_params:
+    include_events: [room_started, room_finished, participant_joined, participant_left,
+      participant_connection_aborted, egress_started, egress_updated, egress_ended]
 room:
   empty_timeout: 300
   departure_timeout: 20

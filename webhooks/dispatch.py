@@ -23,13 +23,13 @@ from lectures import attendance, life
 from moderation.services import enforce_admissions
 from rooms import livekit_server
 from rooms.models import Lecture
+from webhooks.events import PRESENCE
 from webhooks.models import WebhookEvent
 
 logger = logging.getLogger(__name__)
 
 _workers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhooks")
 BATCH = 200
-PRESENCE = ("participant_joined", "participant_left", "participant_connection_aborted")
 
 
 def store_webhook(*, event: livekit_server.WebhookEvent) -> bool:

@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 import yaml
 
+from webhooks.events import EVENTS
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILES = [ROOT / "docker-compose.yml", ROOT / "docker-compose.prod.yml"]
 ENV_EXAMPLE = ROOT / "deploy" / "env.production.example"
@@ -358,6 +360,7 @@ def test_livekit_config_matches_the_stack(project: dict[str, Any]) -> None:
     livekit = project["services"]["livekit"]
     assert config["webhook"]["urls"] == ["http://web:8000/livekit/webhook"]
     assert config["webhook"]["resource_url_notifier"]["max_depth"] >= 1000  # a big lecture leaving at once
+    assert set(config["webhook"]["filter_params"]["include_events"]) == set(EVENTS)  # what we act on, no more
     assert "keys" not in config, "keys belong in the mounted key file"
     assert config["key_file"] in {item["target"] for item in livekit["secrets"]}
     assert (

@@ -12,6 +12,8 @@ import pytest
 import yaml
 from honcho.environ import parse_procfile
 
+from webhooks.events import EVENTS
+
 ROOT = Path(__file__).resolve().parents[2]
 # A developer's shell: none of the test suite's own variables (PORT, LIVEKIT_*, ...).
 CLEAN_ENV = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
@@ -91,6 +93,7 @@ def test_make_dev_points_livekit_webhooks_at_the_port_web_binds(tmp_path: Path, 
     assert webhook == f"http://127.0.0.1:{web_port}/livekit/webhook"
     # a big lecture's events fit LiveKit's per-room queue (its default of 200 dropped 112 of 300 leaves)
     assert config["webhook"]["resource_url_notifier"]["max_depth"] >= 1000
+    assert set(config["webhook"]["filter_params"]["include_events"]) == set(EVENTS)  # what we act on, no more
     assert web_port == int(variables.get("WEB_PORT", "8000"))
     assert recorded_args(records, "server") == ["--config", "var/livekit-dev.yaml"]
 

@@ -11,6 +11,7 @@ from livekit import rtc
 from rooms import livekit_server
 from rooms.models import Lecture, Room
 from tests.conftest import run_async, wait_for
+from webhooks.events import EVENTS
 from webhooks.models import WebhookEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,6 +26,8 @@ def test_host_token_connects_and_livekit_reports_the_participant(host_client: Cl
         await lk_room.connect(credentials["livekit_url"], credentials["token"])
         try:
             assert lk_room.local_participant.identity == credentials["identity"]
+            microphone = rtc.LocalAudioTrack.create_audio_track("mic", rtc.AudioSource(48000, 1))
+            await lk_room.local_participant.publish_track(microphone)  # LiveKit is told not to send it
             # list_participants is synchronous (async_to_sync): run it off this event loop
             return await asyncio.to_thread(livekit_server.list_participants, room=lecture.livekit_room)
         finally:
@@ -44,6 +47,14 @@ def test_host_token_connects_and_livekit_reports_the_participant(host_client: Cl
         what="LiveKit's participant_joined webhook",
     )
     assert joined.event_id
+    wait_for(
+        lambda: WebhookEvent.objects.filter(event="participant_left", participant_identity=credentials["identity"]),
+        timeout=20,
+        what="LiveKit's participant_left webhook",
+    )
+    # one queue per room, in order: the track's events would be stored before the leave
+    assert set(WebhookEvent.objects.values_list("event", flat=True)) <= set(EVENTS)
+    assert not WebhookEvent.objects.filter(event__startswith="track_").exists()
     started = wait_for(
         lambda: Lecture.objects.exclude(livekit_sid="").filter(pk=lecture.pk).first(),
         what="room_started to record the LiveKit room sid",
