@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
@@ -33,28 +34,32 @@ BATCH = 200
 
 
 def store_webhook(*, event: livekit_server.WebhookEvent) -> bool:
-    """Keep a verified event once per event id; returns False for a repeat delivery.
+    """Keep a verified event once per event id; returns False for a repeat delivery (the Django view's
+    path; the ASGI server stores through a connection of its event loop, webhooks/asgi.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute(*insert_statement(event))
+        return cursor.fetchone() is not None
 
-    One statement (INSERT … ON CONFLICT DO NOTHING): LiveKit sends a room's events one after the
-    other, each waiting for our answer, so this is on the path of every event of a big lecture.
-    """
+
+def insert_statement(event: livekit_server.WebhookEvent) -> tuple[str, list[Any]]:
+    """One statement (INSERT … ON CONFLICT DO NOTHING RETURNING): LiveKit sends a room's events one
+    after the other, each waiting for our answer, so this is on the path of every event of a big
+    lecture. It returns a row only for an event not stored before."""
     occurred = datetime.fromtimestamp(event.created_at, tz=UTC) if event.created_at else timezone.now()
     table = WebhookEvent._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (event_id, event, livekit_room, participant_identity, received_at, occurred_at, "  # noqa: S608 - our table name
-            "payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (event_id) DO NOTHING RETURNING id",
-            [
-                event.id,
-                event.event,
-                event.room_name,
-                event.participant_identity,
-                timezone.now(),
-                occurred,
-                json.dumps(dataclasses.asdict(event)),
-            ],
-        )
-        return cursor.fetchone() is not None
+    return (
+        f"INSERT INTO {table} (event_id, event, livekit_room, participant_identity, received_at, occurred_at, "  # noqa: S608 - our table name
+        "payload) VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (event_id) DO NOTHING RETURNING id",
+        [
+            event.id,
+            event.event,
+            event.room_name,
+            event.participant_identity,
+            timezone.now(),
+            occurred,
+            json.dumps(dataclasses.asdict(event)),
+        ],
+    )
 
 
 def mark_applied(*, event_id: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from rooms import livekit_server
 from tests.conftest import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,3 +118,20 @@ def test_pages_and_the_api_answer_a_clear_503_while_the_database_is_down(web_wit
         assert error.headers["Retry-After"] == "10"
     status, body = get(f"{web_without_database}/api/v1/rooms/abc-defg-hij/public")
     assert (status, body) == (503, {"detail": "The database is not reachable right now. Try again in a moment."})
+
+
+def test_livekits_webhook_is_answered_503_while_the_database_is_down(web_without_database: str) -> None:
+    """A webhook that cannot be stored is not acknowledged: LiveKit sends it again."""
+    body = json.dumps({"event": "room_started", "id": "EV_NO_DB", "room": {"name": "r", "sid": "RM_x"}}).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{web_without_database}/livekit/webhook",
+        data=body,
+        headers={"Authorization": livekit_server.sign_webhook(body=body), "Content-Type": "application/webhook+json"},
+        method="POST",
+    )
+    try:
+        urllib.request.urlopen(request, timeout=10)  # noqa: S310 - our loopback URL
+        raise AssertionError("the webhook was acknowledged without its database")
+    except urllib.error.HTTPError as error:
+        assert error.code == 503
+        assert json.loads(error.read()) == {"detail": "The database is unavailable."}

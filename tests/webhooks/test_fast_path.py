@@ -12,6 +12,7 @@ import pytest
 
 from lectures.models import AttendanceInterval
 from participants.models import MintedIdentity
+from rooms import livekit_server
 from rooms.models import Room
 from tests.conftest import wait_for
 from tests.webhooks.test_burst import T0, signed
@@ -49,6 +50,20 @@ def test_the_asgi_server_stores_applies_and_refuses_like_django(web_server: str,
     assert answer_headers["Content-Type"] == "application/json"
     assert post(web_server, forged, {"Content-Type": "application/webhook+json"})[0] == 401
     assert not WebhookEvent.objects.filter(event_id="EV_FAST_2").exists()
+
+    # a recording's progress is applied at once, through the ORM on a thread (an egress we never
+    # started changes nothing, but the event is stored and marked applied)
+    egress = livekit_server.Egress(
+        egress_id="EG_fast",
+        room_name=lecture.livekit_room,
+        status="active",
+        kind="room_composite",
+        updated_at=T0 * 10**9,
+    )
+    egress_body = livekit_server.mint_egress_webhook_body(event="egress_updated", egress=egress, event_id="EV_FAST_EG")
+    egress_headers = {**headers, "Authorization": livekit_server.sign_webhook(body=egress_body)}
+    assert post(web_server, egress_body, egress_headers)[0] == 204
+    assert WebhookEvent.objects.get(event_id="EV_FAST_EG").processed_at is not None
 
     status, answer_headers, _ = post(web_server, b"", {}, method="GET")
     assert status == 405 and answer_headers["Allow"] == "POST"
