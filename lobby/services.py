@@ -170,14 +170,19 @@ def _ensure_not_banned(*, room: Room, guest: GuestSession | None, fingerprint: s
         raise Banned("You cannot join this room.")
 
 
-def _admit(*, guest: GuestSession, lecture: Lecture) -> Credentials:
-    history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
-    if history.lecture_id != lecture.pk or history.admitted_at is None:
+def _admit(*, guest: GuestSession, lecture: Lecture, history: ParticipantHistory | None = None) -> Credentials:
+    """Admit the guest into the lecture and mint its token; `history` when already loaded (or new, unsaved)."""
+    if history is None:
+        history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
+    if history.pk is None or history.lecture_id != lecture.pk or history.admitted_at is None:
         history.lecture = lecture
         history.admitted_at = timezone.now()
         history.speak_granted = False
-        history.save(update_fields=["lecture", "admitted_at", "speak_granted"])
-    return issue_guest_token(guest=guest, lecture=lecture)
+        if history.pk is None:
+            history.save()
+        else:
+            history.save(update_fields=["lecture", "admitted_at", "speak_granted"])
+    return issue_guest_token(guest=guest, lecture=lecture, history=history)
 
 
 def knock(
@@ -234,15 +239,23 @@ def _enter_or_wait(
         transcribe_me=transcribe_me,
         ip=ip,
     )
-    history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
+    if guest is existing_guest:
+        history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
+    else:  # a guest session created just now has no history yet: it is stored once, below
+        history = ParticipantHistory(guest=guest)
     if is_admitted(history, lecture):
-        return KnockResult(guest=guest, status="admitted", credentials=issue_guest_token(guest=guest, lecture=lecture))
+        credentials = issue_guest_token(guest=guest, lecture=lecture, history=history)
+        return KnockResult(guest=guest, status="admitted", credentials=credentials)
     # Without a lobby students go straight in, except those the host removed in this lecture and
     # newcomers from the address of a banned student: the host decides about them in the lobby.
     removed_here = history.lecture_id == lecture.pk and history.kicked_at is not None
     if not room.lobby and not room.locked and not removed_here and not shares_a_banned_address(room=room, ip=ip):
-        return KnockResult(guest=guest, status="admitted", credentials=_admit(guest=guest, lecture=lecture))
-    if history.lecture_id != lecture.pk:
+        credentials = _admit(guest=guest, lecture=lecture, history=history)
+        return KnockResult(guest=guest, status="admitted", credentials=credentials)
+    if history.pk is None:
+        history.lecture = lecture
+        history.save()
+    elif history.lecture_id != lecture.pk:
         history.lecture = lecture
         history.save(update_fields=["lecture"])
     entry, created = LobbyEntry.objects.get_or_create(guest=guest, lecture=lecture, status=LobbyEntry.Status.PENDING)

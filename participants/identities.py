@@ -119,12 +119,16 @@ def mint_guest_credentials(
 
 
 @transaction.atomic
-def issue_guest_token(*, guest: GuestSession, lecture: Lecture) -> Credentials:
+def issue_guest_token(
+    *, guest: GuestSession, lecture: Lecture, history: ParticipantHistory | None = None
+) -> Credentials:
     """A token for an admitted student: a fresh identity, publish only outside webinar mode (or when
-    granted), never admin rights, no data. The identity is kept so moderation can find the guest."""
+    granted), never admin rights, no data. The identity is kept so moderation can find the guest.
+    `history`: the guest's, when the caller has just loaded or saved it."""
     lock_keys(f"tokens:{guest.pk}")  # parallel rejoins take turns: the budget counts each one's identity
     check_token_budget(guest=guest)
-    history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
+    if history is None:
+        history, _ = ParticipantHistory.objects.get_or_create(guest=guest)
     credentials, row = mint_guest_credentials(
         guest=guest, lecture=lecture, history=history, cohost=is_guest_cohost(guest=guest, room=lecture.room)
     )
