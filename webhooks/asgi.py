@@ -94,7 +94,8 @@ def _connection_params() -> dict[str, Any]:
     params = connections["default"].get_connection_params()
     for key in ("cursor_factory", "context", "prepare_threshold"):
         params.pop(key, None)
-    params["options"] = f"{params.get('options', '')} -c synchronous_commit=off".strip()
+    # a PostgreSQL that hangs fails the answer (LiveKit sends it again) instead of holding the lock
+    params["options"] = f"{params.get('options', '')} -c synchronous_commit=off -c statement_timeout=5s".strip()
     params.setdefault("connect_timeout", 5)
     return params
 
