@@ -103,7 +103,7 @@ def test_one_connection_carries_a_rooms_events(web_server: str, room: Room, lect
     reads none: an answer with a body cost a new TCP connection per event. With 204 and no body, one
     keep-alive connection carries every event, as LiveKit sends them."""
     url = urllib.parse.urlsplit(web_server)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection = http.client.HTTPConnection(url.netloc, timeout=10)
     connection.connect()
     sock = connection.sock
     for n in range(5):
