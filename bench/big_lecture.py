@@ -1,7 +1,7 @@
 """Big lecture: N students join a live lecture through the real join path and all leave at once.
 
-    .venv/bin/python bench/big_lecture.py [--students 300] [--batch 25] [--processes 5]
-        [--pg-port 5494 --pg-profile test-bench] [--livekit-port 7960] [--web-port 8072]
+    .venv/bin/python bench/big_lecture.py [--students 300] [--batch 25] [--processes 5] [--client go]
+        [--pg-port 5494 --pg-profile test-bench] [--livekit-port 7960] [--web-port 8072] [--drain]
 
 Self-contained: PostgreSQL of the profile test-bench on --pg-port (a fresh database
 `lectern_bench_big`, dropped at the end), a livekit-server of its own (no Redis, webhooks to the
@@ -12,6 +12,13 @@ audio-only subscriber, in batches. The students are spread over --processes work
 ≤ 60 each; one Python process holding 100-175 rtc connections stalls and the SDK aborts it); each
 reports when its share is connected, then all wait for a common "leave" event and every student
 disconnects at the same moment.
+
+--client go: the same students (each still admitted through the join API, a batch at a time) held by
+one Go process of LiveKit's Go SDK (tools-src/loadgen, built into tools/bin/lectern-loadgen on first
+use): they subscribe to the professor's audio and read its packets without decoding them. The Python
+SDK's students decode the audio 300 times and handle every other student's coming and going in Python:
+on a 2-core machine they take most of it, and their simultaneous teardown starves the server being
+measured (docs/benchmarks.md).
 
 Printed:
 - dropped webhooks: lines of livekit-server's log about a webhook it failed to send or dropped;
@@ -351,6 +358,156 @@ async def hold_students(pipe: Any, leave: Any, number: int, web: str, code: str,
     pipe.send({"identities": [room.local_participant.identity for room in rooms], "left_at": left_at})
 
 
+class PythonStudents:
+    """The students in --processes worker processes of the Python rtc SDK (the default)."""
+
+    def __init__(self, args: argparse.Namespace, stack: Stack, code: str) -> None:
+        self.args, self.stack, self.code = args, stack, code
+        self.context = multiprocessing.get_context("spawn")  # no fork of a process holding the rtc SDK's threads
+        self.leave_event = self.context.Event()
+        self.workers: list[tuple[Any, Any]] = []
+        self.live: list[tuple[Any, Any]] = []
+        self.failures: list[str] = []
+
+    async def join(self) -> tuple[dict[str, float], list[str]]:
+        args = self.args
+        shares = [list(range(args.students))[k :: args.processes] for k in range(args.processes)]
+        batch = max(1, math.ceil(args.batch / args.processes))  # --batch students join at once, over all processes
+        for number, share in enumerate(shares):
+            ours, theirs = self.context.Pipe()
+            worker = self.context.Process(
+                target=students_worker,
+                args=(
+                    theirs,
+                    self.leave_event,
+                    os.getpid(),
+                    number,
+                    self.stack.web,
+                    self.code,
+                    share,
+                    batch,
+                    args.client_nice,
+                ),
+                name=f"students-{number}",
+            )
+            worker.start()  # from the main thread: PR_SET_PDEATHSIG follows the thread that forked
+            theirs.close()  # so that a dead worker's pipe ends (EOFError) instead of hanging
+            self.workers.append((worker, ours))
+        joined_at: dict[str, float] = {}
+        failures: list[str] = []
+        for number, (worker, pipe) in enumerate(self.workers):
+            try:
+                report = await asyncio.to_thread(pipe.recv)
+            except EOFError:
+                await asyncio.to_thread(worker.join, 10)
+                failures.append(f"worker {number} died (exit code {worker.exitcode})")
+                log(f"worker {number} died (exit code {worker.exitcode}); its students count as never connected")
+                continue
+            joined_at.update(report["joined_at"])
+            failures += report["failures"]
+            self.live.append((worker, pipe))
+        log(f"{len(joined_at)} students connected over {len(self.live)} processes ({len(failures)} failures)")
+        return joined_at, failures
+
+    async def leave(self) -> dict[str, float]:
+        self.leave_event.set()  # every worker calls disconnect() on all its students at this moment
+        left_at: dict[str, float] = {}
+        for number, (worker, pipe) in enumerate(self.live):
+            try:
+                report = await asyncio.to_thread(pipe.recv)
+            except EOFError:
+                self.failures.append(f"worker {number} died while leaving (exit code {worker.exitcode})")
+                continue
+            left_at.update(dict.fromkeys(report["identities"], report["left_at"]))
+        return left_at
+
+    async def close(self) -> None:
+        self.leave_event.set()  # also on a failure: the workers disconnect their students and end
+        for worker, pipe in self.workers:
+            await asyncio.to_thread(worker.join, 30)
+            if worker.is_alive():
+                worker.kill()
+                worker.join()
+            pipe.close()
+
+
+class GoStudents:
+    """--client go: the students in one Go process of LiveKit's Go SDK (tools-src/loadgen), each still
+    admitted through our join API a batch at a time; they read their audio without decoding it and
+    handle the others' comings and goings in Go, as 300 devices elsewhere would cost this machine
+    nothing."""
+
+    def __init__(self, args: argparse.Namespace, stack: Stack, code: str) -> None:
+        self.args, self.stack, self.code = args, stack, code
+        self.process: asyncio.subprocess.Process | None = None
+        self.failures: list[str] = []
+        self.held: list[str] = []
+
+    async def _line(self) -> dict[str, Any]:
+        assert self.process is not None and self.process.stdout is not None
+        line = await self.process.stdout.readline()
+        if not line:
+            raise BenchError(f"loadgen exited with {await self.process.wait()}")
+        return dict(json.loads(line))
+
+    async def _send(self, line: str) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.write(line.encode() + b"\n")
+        await self.process.stdin.drain()
+
+    async def join(self) -> tuple[dict[str, float], list[str]]:
+        binary = await asyncio.to_thread(build_loadgen)
+        self.process = await asyncio.create_subprocess_exec(
+            str(binary), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, preexec_fn=die_with_parent
+        )
+        await self._send(json.dumps({"url": self.stack.livekit_url, "timeout": CONNECT_TIMEOUT}))
+        joined_at: dict[str, float] = {}
+        failures: list[str] = []
+        for first in range(0, self.args.students, self.args.batch):
+            indexes = range(first, min(self.args.students, first + self.args.batch))
+            credentials = await asyncio.gather(*(student_credentials(self.stack.web, self.code, i) for i in indexes))
+            await self._send(json.dumps([{"identity": c["identity"], "token": c["token"]} for c in credentials]))
+            while "batch_done" not in (report := await self._line()):
+                if "connected" in report:
+                    joined_at[report["connected"]] = report["at"]
+                else:
+                    failures.append(f"{report['failed']}: {report['error']}")
+            held = report["batch_done"]
+            if held // 50 != (held - len(credentials)) // 50:
+                log(f"{held} of {self.args.students} students connected ({len(failures)} attempts failed)")
+        log(f"{len(joined_at)} students connected in one Go process ({len(failures)} failures)")
+        self.held = list(joined_at)
+        return joined_at, failures
+
+    async def leave(self) -> dict[str, float]:
+        await self._send("leave")
+        report = await self._line()
+        assert self.process is not None
+        cpu = psutil.Process(self.process.pid).cpu_times()
+        log(
+            f"the Go students had subscribed to {report['subscribed']} tracks and read {report['packets']} RTP packets,"
+            f" in {cpu.user + cpu.system:.1f} s of CPU"
+        )
+        await self._line()  # {"disconnected": n}
+        return dict.fromkeys(self.held, report["left_at"])
+
+    async def close(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+
+def build_loadgen() -> Path:
+    """tools/bin/lectern-loadgen from tools-src/loadgen (Go, from the module proxy), when older than its source."""
+    source = ROOT / "tools-src" / "loadgen"
+    binary = ROOT / "tools" / "bin" / "lectern-loadgen"
+    newest = max(path.stat().st_mtime for path in source.iterdir())
+    if not binary.exists() or binary.stat().st_mtime < newest:
+        log("building tools/bin/lectern-loadgen")
+        subprocess.run(["go", "build", "-o", str(binary), "."], cwd=source, check=True, timeout=600)
+    return binary
+
+
 async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: str) -> dict[str, Any]:
     from rooms.models import Lecture
 
@@ -378,39 +535,11 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
     daphne = psutil.Process(stack.daphne.pid)  # type: ignore[union-attr]
 
     cpu0, rows0 = daphne.cpu_times(), await asyncio.to_thread(stack.rows_written)
-    context = multiprocessing.get_context("spawn")  # no fork of a process holding the rtc SDK's threads
-    leave = context.Event()
-    shares = [list(range(args.students))[k :: args.processes] for k in range(args.processes)]
-    batch = max(1, math.ceil(args.batch / args.processes))  # --batch students join at once, over all processes
-    workers: list[tuple[Any, Any]] = []
+    students = GoStudents(args, stack, code) if args.client == "go" else PythonStudents(args, stack, code)
     started = time.perf_counter()
     try:
-        for number, share in enumerate(shares):
-            ours, theirs = context.Pipe()
-            worker = context.Process(
-                target=students_worker,
-                args=(theirs, leave, os.getpid(), number, stack.web, code, share, batch, args.client_nice),
-                name=f"students-{number}",
-            )
-            worker.start()  # from the main thread: PR_SET_PDEATHSIG follows the thread that forked
-            theirs.close()  # so that a dead worker's pipe ends (EOFError) instead of hanging
-            workers.append((worker, ours))
-        joined_at: dict[str, float] = {}
-        failures: list[str] = []
-        live: list[tuple[Any, Any]] = []
-        for number, (worker, pipe) in enumerate(workers):
-            try:
-                report = await asyncio.to_thread(pipe.recv)
-            except EOFError:
-                await asyncio.to_thread(worker.join, 10)
-                failures.append(f"worker {number} died (exit code {worker.exitcode})")
-                log(f"worker {number} died (exit code {worker.exitcode}); its students count as never connected")
-                continue
-            joined_at.update(report["joined_at"])
-            failures += report["failures"]
-            live.append((worker, pipe))
+        joined_at, failures = await students.join()
         join_seconds = time.perf_counter() - started
-        log(f"{len(joined_at)} students connected over {len(live)} processes ({len(failures)} failures)")
         wait_until_async = time.monotonic() + args.settle
         while (
             len([i for i in joined_at if i in attendance.opened]) < len(joined_at)
@@ -418,25 +547,11 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
         ):
             await asyncio.sleep(0.2)
         cpu1, rows1 = daphne.cpu_times(), await asyncio.to_thread(stack.rows_written)
-
-        leave.set()  # every worker calls disconnect() on all its students at this moment
-        left_at: dict[str, float] = {}
-        for number, (worker, pipe) in enumerate(live):
-            try:
-                report = await asyncio.to_thread(pipe.recv)
-            except EOFError:
-                failures.append(f"worker {number} died while leaving (exit code {worker.exitcode})")
-                continue
-            left_at.update(dict.fromkeys(report["identities"], report["left_at"]))
+        left_at = await students.leave()  # every student disconnects at this moment
         log("every student disconnected")
     finally:
-        leave.set()  # also on a failure: the workers disconnect their students and end
-        for worker, pipe in workers:
-            await asyncio.to_thread(worker.join, 30)
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-            pipe.close()
+        await students.close()
+    failures += students.failures
     identities = [i for i in joined_at if i in left_at]
     deadline = time.monotonic() + args.settle
     while len([i for i in identities if i in attendance.closed]) < len(identities) and time.monotonic() < deadline:
@@ -573,6 +688,13 @@ def main() -> int:
     )
     parser.add_argument("--settle", type=float, default=60.0, help="seconds to wait for attendance to be right")
     parser.add_argument(
+        "--client",
+        choices=("python", "go"),
+        default="python",
+        help="the students: Python rtc SDK processes (decode the audio, handle every event in Python) or one "
+        "Go process of LiveKit's Go SDK (tools-src/loadgen: reads the audio without decoding it)",
+    )
+    parser.add_argument(
         "--client-nice",
         type=int,
         default=0,
@@ -606,8 +728,9 @@ def main() -> int:
         stack.stop()
     n = result["students"]
     print(
-        f"\n{n} of {result['attempted']} students connected (batch {args.batch}, {args.processes} processes)"
-        f" in {result['join_seconds']:.1f} s;"
+        f"\n{n} of {result['attempted']} students connected (batch {args.batch}, "
+        + (f"{args.processes} Python processes)" if args.client == "python" else "one Go process)")
+        + f" in {result['join_seconds']:.1f} s;"
         f" {len(result['failures'])} connection attempts failed, {result['attempted'] - n} students never connected"
     )
     before = " ".join(f"{value:.2f}" for value in load_before)
