@@ -369,7 +369,8 @@ class PythonStudents:
         self.live: list[tuple[Any, Any]] = []
         self.failures: list[str] = []
 
-    async def join(self) -> tuple[dict[str, float], list[str]]:
+    async def join(self) -> dict[str, float]:
+        """Who connected, when; failed attempts go to self.failures."""
         args = self.args
         shares = [list(range(args.students))[k :: args.processes] for k in range(args.processes)]
         batch = max(1, math.ceil(args.batch / args.processes))  # --batch students join at once, over all processes
@@ -394,20 +395,19 @@ class PythonStudents:
             theirs.close()  # so that a dead worker's pipe ends (EOFError) instead of hanging
             self.workers.append((worker, ours))
         joined_at: dict[str, float] = {}
-        failures: list[str] = []
         for number, (worker, pipe) in enumerate(self.workers):
             try:
                 report = await asyncio.to_thread(pipe.recv)
             except EOFError:
                 await asyncio.to_thread(worker.join, 10)
-                failures.append(f"worker {number} died (exit code {worker.exitcode})")
+                self.failures.append(f"worker {number} died (exit code {worker.exitcode})")
                 log(f"worker {number} died (exit code {worker.exitcode}); its students count as never connected")
                 continue
             joined_at.update(report["joined_at"])
-            failures += report["failures"]
+            self.failures += report["failures"]
             self.live.append((worker, pipe))
-        log(f"{len(joined_at)} students connected over {len(self.live)} processes ({len(failures)} failures)")
-        return joined_at, failures
+        log(f"{len(joined_at)} students connected over {len(self.live)} processes ({len(self.failures)} failures)")
+        return joined_at
 
     async def leave(self) -> dict[str, float]:
         self.leave_event.set()  # every worker calls disconnect() on all its students at this moment
@@ -455,14 +455,14 @@ class GoStudents:
         self.process.stdin.write(line.encode() + b"\n")
         await self.process.stdin.drain()
 
-    async def join(self) -> tuple[dict[str, float], list[str]]:
+    async def join(self) -> dict[str, float]:
+        """Who connected, when; failed attempts go to self.failures."""
         binary = await asyncio.to_thread(build_loadgen)
         self.process = await asyncio.create_subprocess_exec(
             str(binary), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, preexec_fn=die_with_parent
         )
         await self._send(json.dumps({"url": self.stack.livekit_url, "timeout": CONNECT_TIMEOUT}))
         joined_at: dict[str, float] = {}
-        failures: list[str] = []
         for first in range(0, self.args.students, self.args.batch):
             indexes = range(first, min(self.args.students, first + self.args.batch))
             credentials = await asyncio.gather(*(student_credentials(self.stack.web, self.code, i) for i in indexes))
@@ -471,13 +471,13 @@ class GoStudents:
                 if "connected" in report:
                     joined_at[report["connected"]] = report["at"]
                 else:
-                    failures.append(f"{report['failed']}: {report['error']}")
+                    self.failures.append(f"{report['failed']}: {report['error']}")
             held = report["batch_done"]
             if held // 50 != (held - len(credentials)) // 50:
-                log(f"{held} of {self.args.students} students connected ({len(failures)} attempts failed)")
-        log(f"{len(joined_at)} students connected in one Go process ({len(failures)} failures)")
+                log(f"{held} of {self.args.students} students connected ({len(self.failures)} attempts failed)")
+        log(f"{len(joined_at)} students connected in one Go process ({len(self.failures)} failures)")
         self.held = list(joined_at)
-        return joined_at, failures
+        return joined_at
 
     async def leave(self) -> dict[str, float]:
         await self._send("leave")
@@ -538,7 +538,7 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
     students = GoStudents(args, stack, code) if args.client == "go" else PythonStudents(args, stack, code)
     started = time.perf_counter()
     try:
-        joined_at, failures = await students.join()
+        joined_at = await students.join()
         join_seconds = time.perf_counter() - started
         wait_until_async = time.monotonic() + args.settle
         while (
@@ -551,7 +551,7 @@ async def lecture(args: argparse.Namespace, stack: Stack, code: str, sessionid: 
         log("every student disconnected")
     finally:
         await students.close()
-    failures += students.failures
+    failures = students.failures
     identities = [i for i in joined_at if i in left_at]
     deadline = time.monotonic() + args.settle
     while len([i for i in identities if i in attendance.closed]) < len(identities) and time.monotonic() < deadline:

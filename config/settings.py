@@ -156,8 +156,8 @@ DATABASES = {
 # checked as it is borrowed; a thread holds its connection until it closes it, and a request waits
 # up to DB_POOL_TIMEOUT for one. Off by default until the whole suite has run with it (its first run
 # hung: 20 racing test threads plus the test's own connection wanted 21 of 20). Without it each
-# request opens and closes its own connection; LiveKit's webhook keeps one per answering thread
-# (webhooks/asgi.py).
+# request opens and closes its own connection; LiveKit's webhook is stored through one connection
+# of the event loop's own (webhooks/asgi.py).
 if env_bool("DB_POOL", default=False):
     DATABASES["default"]["OPTIONS"] = {
         "pool": {

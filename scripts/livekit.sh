@@ -65,7 +65,7 @@ webhook:
   # default): 300 students leaving at once lost 112. Room for a 1000-student lecture's events.
   resource_url_notifier:
     max_depth: 5000
-  # Only the events Lectern acts on (webhooks/dispatch.py EVENTS): every student's camera, mic or
+  # Only the events Lectern acts on (webhooks/events.py): every student's camera, mic or
   # screen share would otherwise queue two more events ahead of the joins and leaves.
   filter_params:
     include_events: [room_started, room_finished, participant_joined, participant_left,

@@ -23,6 +23,7 @@ from django.http.request import split_domain_port, validate_host
 
 from rooms import livekit_server
 from webhooks.dispatch import insert_statement
+from webhooks.events import EGRESS
 from webhooks.views import apply_stored, verify
 
 logger = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ async def _receive(body: bytes, authorization: str) -> tuple[int, dict[str, Any]
         logger.exception("could not store a LiveKit webhook")
         return 503, {"detail": "The database is unavailable."}  # LiveKit sends it again
     if stored:
-        if event.event.startswith("egress_"):  # applied at once, through the ORM: on a thread
+        if event.event in EGRESS:  # applied at once, through the ORM: on a thread
             await sync_to_async(apply_stored, thread_sensitive=False)(event=event, body=body)
         else:
             apply_stored(event=event, body=body)  # hands the room to the dispatcher's threads

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from recordings.webhooks import handle_egress_webhook
 from rooms import livekit_server
 from webhooks.dispatch import apply_later, mark_applied, store_webhook
+from webhooks.events import EGRESS
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def verify(*, body: bytes, authorization: str) -> livekit_server.WebhookEvent | 
 def apply_stored(*, event: livekit_server.WebhookEvent, body: bytes) -> None:
     """After an event was stored for the first time: a room's events go to the dispatcher (nothing
     blocks); a recording's progress, rare, is applied at once (recordings/webhooks.py)."""
-    if not event.event.startswith("egress_"):
+    if event.event not in EGRESS:
         apply_later(livekit_room=event.room_name)
         return
     egress_event = livekit_server.parse_egress_webhook(body=body)
