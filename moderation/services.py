@@ -165,10 +165,20 @@ def enforce_admission(*, lecture: Lecture, identity: str) -> bool:
     return bool(enforce_admissions(lecture=lecture, identities=[identity]))
 
 
+@transaction.atomic
 def enforce_admissions(*, lecture: Lecture, identities: list[str]) -> list[str]:
     """enforce_admission for many who joined (a webhook batch), in a handful of queries whatever their
-    number; returns the identities removed."""
-    room = lecture.room
+    number; returns the identities removed.
+
+    Unlike the other services it calls LiveKit inside its transaction, holding the room's row: a join
+    applied as the host ends the lecture must not read "no live lecture, nobody admitted" and remove
+    the students, who would then be told they were removed instead of that the lecture ended. The
+    lecture's end (end_lecture locks the same row) waits for a removal in flight; with nobody to remove,
+    which is the usual case, no LiveKit call is made."""
+    room = Room.objects.select_for_update(no_key=True).get(pk=lecture.room_id)
+    current = room.current_lecture()
+    if current is None or current.pk != lecture.pk:
+        return []  # ended (or replaced) meanwhile: closing its LiveKit room disconnects everyone
     rows = minted_among(lecture=lecture, identities=set(identities))
     guests = list({row.guest.pk: row.guest for row in rows.values() if row.guest is not None}.values())
     admitted = admitted_guest_ids(room=room, guests=guests)

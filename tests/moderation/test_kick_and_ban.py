@@ -4,9 +4,10 @@ import pytest
 from django.test import Client
 
 from audit.models import AuditEvent
+from moderation.services import enforce_admissions
 from participants.models import BannedEntry
 from rooms import livekit_server
-from rooms.models import Room
+from rooms.models import Lecture, Room
 from tests.conftest import wait_for
 from tests.moderation.conftest import admit_student, post_json
 
@@ -133,3 +134,17 @@ def test_host_lifts_a_ban_from_the_dashboard(host, host_client: Client, outsider
     ban.refresh_from_db()
     assert ban.lifted_at is not None
     assert AuditEvent.objects.filter(action="ban.lift").exists()
+
+
+def test_a_join_applied_as_the_lecture_ends_does_not_remove_the_student(
+    host_client: Client, room: Room, lecture, peers
+) -> None:
+    """The webhook's apply read the lecture live; the host ends it before the admission check runs. The
+    student stays until the room closes, and is told the lecture ended, not that they were removed."""
+    student = admit_student(host_client, room, "Grace", "fp-grace-00001")
+    peer = peers.connect(student.credentials)
+    read_while_live = Lecture.objects.get(pk=lecture.pk)
+    Lecture.objects.filter(pk=lecture.pk).update(status=Lecture.Status.ENDED)  # its LiveKit room not yet closed
+    assert enforce_admissions(lecture=read_while_live, identities=[student.identity]) == []
+    assert student.identity in present(lecture) and peer.connected
+    assert not AuditEvent.objects.filter(action__startswith="participant.refused").exists()
