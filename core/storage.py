@@ -10,6 +10,7 @@ Two backends behind Django's STORAGES["default"]:
 The server never fetches a URL a user gave and never converts a document: it only moves bytes.
 """
 
+import logging
 import posixpath
 import re
 import tempfile
@@ -25,10 +26,13 @@ from django.core import signing
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
+from django.db import transaction
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+
+logger = logging.getLogger(__name__)
 
 _UPLOAD_SALT = "lectern.lectures.upload"
 _MAX_NAME_LENGTH = 150
@@ -197,6 +201,19 @@ def delete(*, key: str) -> None:
     storage = _storage()
     if storage.exists(key):
         storage.delete(key)
+
+
+def delete_on_commit(*, key: str) -> None:
+    """Delete the bytes once the row that named them is gone for good (a rollback keeps both). A failure
+    (an S3 hiccup) is logged and leaves the other deletions of the transaction to run."""
+
+    def run() -> None:
+        try:
+            delete(key=key)
+        except Exception:
+            logger.exception("could not delete the stored file %s", key)
+
+    transaction.on_commit(run)
 
 
 def download_response(*, key: str, filename: str, content_type: str) -> HttpResponseBase:

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from audit.services import record_audit
 from chat.models import SharedFile
-from core import storage
 from core.models import SiteDefaults
 from rooms.models import Lecture
 
@@ -34,7 +33,7 @@ def delete_finished_lecture(*, lecture: Lecture) -> None:
         locked = Lecture.objects.select_for_update().filter(pk=lecture.pk, status=Lecture.Status.ENDED).first()
         if locked is None:
             return
-        keys = list(SharedFile.objects.filter(lecture=locked).values_list("storage_key", flat=True))
+        files = SharedFile.objects.filter(lecture=locked).count()
         record_audit(
             action="lecture.expired",
             room=locked.room,
@@ -42,14 +41,5 @@ def delete_finished_lecture(*, lecture: Lecture) -> None:
             target=locked.title,
             detail={"lecture": locked.pk, "ended_at": locked.ended_at.isoformat() if locked.ended_at else None},
         )
-        locked.delete()
-        transaction.on_commit(lambda: _delete_files(keys))
-    logger.info("lecture %s deleted by retention (%d shared files)", lecture.pk, len(keys))
-
-
-def _delete_files(keys: list[str]) -> None:
-    for key in keys:  # one failed key (an S3 hiccup) must not keep the others, nor stop the pass
-        try:
-            storage.delete(key=key)
-        except Exception:
-            logger.exception("retention: could not delete the stored file %s", key)
+        locked.delete()  # the bytes of its files go with their rows (chat.receivers, summaries.receivers)
+    logger.info("lecture %s deleted by retention (%d shared files)", lecture.pk, files)

@@ -1,5 +1,5 @@
 """Recording follows the lecture's life: auto-record when a lecture begins, stop when it ends (and
-the hourly retention pass is queued once lectures end).
+the hourly retention pass is queued once lectures end); a recording's file goes with its row.
 
 Rooms knows nothing about recordings (layering), so this listens to the Lecture rows themselves.
 """
@@ -7,10 +7,12 @@ Rooms knows nothing about recordings (layering), so this listens to the Lecture 
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from core import storage
 from lectures.signals import lecture_ended
+from recordings.models import Recording
 from rooms.models import Lecture, Room
 
 
@@ -48,3 +50,10 @@ def room_created_takes_the_recording_default(sender: type[Room], instance: Room,
         RecordingSettings.objects.get_or_create(
             room=instance, defaults={"auto_record": SiteDefaults.load().recording_default}
         )
+
+
+@receiver(post_delete, sender=Recording, dispatch_uid="recordings.recording_deleted")
+def recording_deleted(sender: type[Recording], instance: Recording, **kwargs: Any) -> None:
+    """A recording's file goes with its row, however the row goes: the host's delete, retention, the
+    room's deletion (a cascade), the admin site."""
+    storage.delete_on_commit(key=instance.storage_key)

@@ -224,7 +224,8 @@ def set_recording_access(*, recording: Recording, access: str) -> Recording:
 
 
 def delete_recording(*, recording: Recording) -> None:
-    """Delete a recording and its file (a running one is stopped first)."""
+    """Delete a recording and its file (a running one is stopped first; the file goes with the row:
+    recordings.receivers)."""
     with transaction.atomic():
         locked = Recording.objects.select_for_update().select_related("lecture").get(pk=recording.pk)
         if locked.is_running and locked.egress_id:
@@ -232,9 +233,7 @@ def delete_recording(*, recording: Recording) -> None:
                 livekit_server.stop_egress(egress_id=locked.egress_id)
             except livekit_server.LiveKitError:
                 logger.info("egress %s was already gone", locked.egress_id)
-        key = locked.storage_key
         locked.delete()
-        transaction.on_commit(lambda: storage.delete(key=key))
 
 
 def update_recording_settings(

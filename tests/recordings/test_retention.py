@@ -12,6 +12,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -24,6 +25,7 @@ from recordings.models import Recording, RecordingSettings
 from recordings.services import RetentionPass, apply_retention
 from rooms.models import Lecture, Room
 from rooms.services import create_room
+from summaries.services import transcript_key
 from tests.recordings.conftest import make_recording
 from transcripts.models import TranscriptSegment
 
@@ -74,7 +76,19 @@ def finished_lecture(room: Room, name: str) -> Lecture:
     recording = make_recording(room, key=f"recordings/{lecture.pk}/{name}.mp4")
     Recording.objects.filter(pk=recording.pk).update(lecture=lecture)
     storages["default"].save(recording.storage_key, ContentFile(b"\0\0\0\x18ftypmp42"))
+    storages["default"].save(transcript_key(lecture.pk), ContentFile(b"[00:00:00] Ada: Hello\n"))
     return lecture
+
+
+def stored_files(lecture: Lecture) -> list[str]:
+    """The keys of every file a lecture holds (a shared file, a recording, the transcript file)."""
+    keys = [
+        *SharedFile.objects.filter(lecture=lecture).values_list("storage_key", flat=True),
+        *Recording.objects.filter(lecture=lecture).values_list("storage_key", flat=True),
+        transcript_key(lecture.pk),
+    ]
+    assert len(keys) == 3 and all(stored(key) for key in keys)
+    return keys
 
 
 def test_the_pass_deletes_recordings_after_the_deployment_setting_and_lectures_after_the_admins_days(
@@ -112,6 +126,7 @@ def test_the_pass_deletes_recordings_after_the_deployment_setting_and_lectures_a
     assert not TranscriptSegment.objects.filter(lecture_id=lecture.pk).exists()
     assert not ChatMessage.objects.filter(lecture_id=lecture.pk).exists()
     assert not SharedFile.objects.filter(lecture_id=lecture.pk).exists() and not stored(shared_key)
+    assert not stored(transcript_key(lecture.pk)), "the transcript file goes with its lecture"
     assert Lecture.objects.filter(pk=live.pk).exists(), "a live lecture is never deleted"
     audit = AuditEvent.objects.get(action="lecture.expired")
     assert (audit.room_id, audit.target, audit.actor_label) == (room.pk, "graphs", "Lectern")
@@ -132,6 +147,28 @@ def test_a_lecture_past_the_admins_days_takes_its_recordings_along_even_when_rec
     assert (done.recordings, done.lectures) == (1, 1)
     assert not stored(key) and not Recording.objects.filter(storage_key=key).exists()
     assert Recording.objects.filter(lecture=kept).exists()
+
+
+def test_deleting_a_room_deletes_the_files_of_every_lecture_it_held(
+    host_client: Client, room: Room, django_capture_on_commit_callbacks: Any
+) -> None:
+    keys = [*stored_files(finished_lecture(room, "graphs")), *stored_files(finished_lecture(room, "heaps"))]
+    other = finished_lecture(create_room(host=room.host, title="Kept"), "kept")
+    kept = stored_files(other)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert host_client.post(f"/rooms/{room.code}/delete/").status_code == 302
+    assert not Room.objects.filter(pk=room.pk).exists()
+    assert [key for key in keys if stored(key)] == []
+    assert all(stored(key) for key in kept), "another room's files stay"
+
+
+def test_a_rolled_back_deletion_keeps_the_files(room: Room, django_capture_on_commit_callbacks: Any) -> None:
+    keys = stored_files(finished_lecture(room, "graphs"))
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        Room.objects.get(pk=room.pk).delete()
+        raise RuntimeError("the deletion fails after the rows went")
+    assert Room.objects.filter(pk=room.pk).exists()
+    assert [key for key in keys if not stored(key)] == []
 
 
 @pytest.mark.django_db(transaction=True)
