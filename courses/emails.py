@@ -1,6 +1,8 @@
-"""The e-mails a course sends: personal invites, reminders, cancellations (text and HTML bodies)."""
+"""The e-mails a course sends: personal invites, reminders, cancellations, time changes (text and HTML
+bodies)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -54,6 +56,22 @@ def reminder_letter(reminder: Reminder, tz_name: str) -> Letter:
             "scheduled": scheduled,
             "cancelled": reminder.kind == Reminder.Kind.CANCELLED,
             "when": _when(scheduled, tz_name),
+        },
+    )
+
+
+def time_change_letter(reminder: Reminder, tz_name: str, *, was: datetime) -> Letter:
+    scheduled = reminder.scheduled
+    before = was.astimezone(ZoneInfo(tz_name))
+    return Letter(
+        subject=f"New time: {scheduled.display_title}",
+        template="courses/email/time_change",
+        context={
+            "entry": reminder.entry,
+            "scheduled": scheduled,
+            "when": _when(scheduled, tz_name),
+            "was": f"{before:%A %d %B %Y, %H:%M} ({tz_name})",
+            "minutes": scheduled.duration_minutes,
         },
     )
 

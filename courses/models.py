@@ -128,6 +128,7 @@ class Reminder(models.Model):
         HOUR = "1h", "1 hour before"
         FIVE_MINUTES = "5m", "5 minutes before"
         CANCELLED = "cancelled", "Cancellation"
+        MOVED = "moved", "Time change"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -137,6 +138,9 @@ class Reminder(models.Model):
     scheduled = models.ForeignKey(ScheduledLecture, on_delete=models.CASCADE, related_name="reminders")
     entry = models.ForeignKey(RosterEntry, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    # the lecture's SEQUENCE the e-mail announces: a lecture moved after its reminder went out is reminded
+    # again at the new time, and each time change is its own e-mail
+    sequence = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,7 +148,9 @@ class Reminder(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["scheduled", "entry", "kind"], name="one_reminder_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["scheduled", "entry", "kind", "sequence"], name="one_reminder_per_kind")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} reminder to {self.entry.email}: {self.status}"

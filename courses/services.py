@@ -20,7 +20,7 @@ from courses.models import (
     ScheduledLecture,
     new_secret,
 )
-from courses.tasks import plan_missed_checks, plan_reminders, send_invite, send_reminders
+from courses.tasks import plan_missed_checks, plan_reminders, send_invite, send_reminders, send_time_change
 from lobby import services as lobby_services
 from lobby.services import KnockResult
 from participants.models import GuestSession
@@ -125,7 +125,8 @@ def edit_scheduled_lecture(
     title: str | None = None,
     description: str | None = None,
 ) -> ScheduledLecture:
-    """Move, lengthen or retitle a lecture still to come: calendars get a new SEQUENCE, reminders follow."""
+    """Move, lengthen or retitle a lecture still to come: calendars get a new SEQUENCE, reminders follow,
+    and a new time is e-mailed to the roster."""
     scheduled = ScheduledLecture.objects.select_for_update().select_related("room").get(pk=scheduled.pk)
     now = timezone.now()
     if scheduled.status != ScheduledLecture.Status.SCHEDULED or scheduled.ends_at <= now:
@@ -145,6 +146,7 @@ def edit_scheduled_lecture(
             raise LecternError("starts_at is more than two years ahead.")
         start = starts_at or scheduled.starts_at
         length = timedelta(minutes=duration_minutes) if duration_minutes else scheduled.ends_at - scheduled.starts_at
+        was = scheduled.starts_at
         if (start, start + length) != (scheduled.starts_at, scheduled.ends_at):
             scheduled.starts_at, scheduled.ends_at = start, start + length
             changed += ["starts_at", "ends_at"]
@@ -158,8 +160,10 @@ def edit_scheduled_lecture(
     scheduled.save(update_fields=[*changed, "sequence"])
     if "starts_at" in changed:
         ids = [scheduled.pk]
+        notice = (scheduled.pk, scheduled.sequence, was.isoformat())
         transaction.on_commit(lambda: plan_reminders(scheduled_ids=ids))
         transaction.on_commit(lambda: plan_missed_checks(scheduled_ids=ids))
+        transaction.on_commit(lambda: send_time_change.enqueue(*notice))  # the roster hears of it at once
     return scheduled
 
 

@@ -1,7 +1,9 @@
-"""The task worker's part of a course: personal invites, reminders at their times, cancellations."""
+"""The task worker's part of a course: personal invites, reminders at their times, cancellations and
+time changes."""
 
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -87,23 +89,64 @@ def send_reminders(scheduled_id: int, kind: str) -> int:
     settings, _ = CourseSettings.objects.get_or_create(room=scheduled.room)
     if kind != Reminder.Kind.CANCELLED and not settings.reminders:
         return 0
+    return _deliver(
+        scheduled,
+        kind,
+        sequence=scheduled.sequence,
+        letter=lambda reminder: emails.reminder_letter(reminder, settings.home_timezone),
+    )
+
+
+@task()
+def send_time_change(scheduled_id: int, sequence: int, was: str) -> int:
+    """E-mail the roster that a lecture still to come moved (or got longer or shorter), with its new
+    time and the one it had (`was`, ISO 8601). Sent even with reminders off, like a cancellation; one
+    e-mail a change (`sequence`, the lecture's SEQUENCE after it)."""
+    scheduled = ScheduledLecture.objects.select_related("room").filter(pk=scheduled_id).first()
+    if scheduled is None or scheduled.status != ScheduledLecture.Status.SCHEDULED:
+        return 0  # cancelled since: the cancellation says so
+    if timezone.now() >= scheduled.starts_at:
+        return 0
+    settings, _ = CourseSettings.objects.get_or_create(room=scheduled.room)
+    before = datetime.fromisoformat(was)
+    return _deliver(
+        scheduled,
+        Reminder.Kind.MOVED,
+        sequence=sequence,
+        letter=lambda reminder: emails.time_change_letter(reminder, settings.home_timezone, was=before),
+    )
+
+
+def _deliver(
+    scheduled: ScheduledLecture, kind: str, *, sequence: int, letter: Callable[[Reminder], emails.Letter]
+) -> int:
+    """One e-mail of `kind` to each student of the roster not opted out, once per (kind, sequence):
+    a delivery row each, queued, then sent or failed with the reason."""
     entries = RosterEntry.objects.filter(room=scheduled.room, email_opt_out=False)
     with transaction.atomic():
-        existing = set(Reminder.objects.filter(scheduled=scheduled, kind=kind).values_list("entry_id", flat=True))
+        existing = set(
+            Reminder.objects.filter(scheduled=scheduled, kind=kind, sequence=sequence).values_list(
+                "entry_id", flat=True
+            )
+        )
         Reminder.objects.bulk_create(
-            [Reminder(scheduled=scheduled, entry=e, kind=kind) for e in entries if e.pk not in existing],
+            [
+                Reminder(scheduled=scheduled, entry=e, kind=kind, sequence=sequence)
+                for e in entries
+                if e.pk not in existing
+            ],
             ignore_conflicts=True,
         )
     sent = 0
     queued = Reminder.objects.select_related("entry", "entry__room", "scheduled", "scheduled__room").filter(
-        scheduled=scheduled, kind=kind, status=Reminder.Status.QUEUED
+        scheduled=scheduled, kind=kind, sequence=sequence, status=Reminder.Status.QUEUED
     )
     for reminder in queued:
         if reminder.entry.email_opt_out:
             Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.FAILED, reason="opted out")
             continue
         try:
-            emails.send_letter(emails.reminder_letter(reminder, settings.home_timezone), reminder.entry)
+            emails.send_letter(letter(reminder), reminder.entry)
         except Exception as exc:  # any backend failure is recorded, the others still go out
             logger.warning("reminder %s to %s failed: %s", reminder.pk, reminder.entry.email, exc)
             Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.FAILED, reason=str(exc)[:500])

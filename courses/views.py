@@ -120,12 +120,14 @@ def edit_scheduled(request: HttpRequest, code: str, scheduled_id: int) -> HttpRe
     if not valid:
         messages.error(request, f"Not saved. {_form_errors(form)}")
         return redirect("courses:course", code=room.code)
+    before = (scheduled.starts_at, scheduled.ends_at)
     try:
-        services.edit_scheduled_lecture(scheduled=scheduled, **form.cleaned_data)
+        edited = services.edit_scheduled_lecture(scheduled=scheduled, **form.cleaned_data)
     except LecternError as exc:
         messages.error(request, f"Not saved: {exc.detail}")
     else:
-        messages.success(request, "The lecture was changed; calendars and reminders follow.")
+        told = " The roster gets an e-mail with the new time." if (edited.starts_at, edited.ends_at) != before else ""
+        messages.success(request, f"The lecture was changed; calendars and reminders follow.{told}")
     return redirect("courses:course", code=room.code)
 
 

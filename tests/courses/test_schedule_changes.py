@@ -2,16 +2,18 @@
 a scheduled lecture whose time passed without the room opening is "missed" and shown in Past."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from courses.models import ScheduledLecture
+from courses.models import Reminder, RosterEntry, ScheduledLecture
 from rooms.models import Room
 from rooms.services import create_room
 from tests.courses.conftest import Clock, post, run_worker
@@ -54,6 +56,10 @@ def test_the_host_moves_a_lecture_and_the_reminders_follow_the_new_time(
     scheduled.refresh_from_db()
     assert (scheduled.starts_at, scheduled.ends_at) == (moved, moved + timedelta(minutes=90))
     assert scheduled.sequence == 1  # calendars replace the event
+    run_worker()  # the roster is told of the new time at once
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s["email"] for s in students)
+    assert {m.subject for m in mail.outbox} == {"New time: Heaps <b>2</b>"}
+    mail.outbox.clear()
 
     # the reminder planned for the old time does not go out early; the one for the new time does
     clock.set(starts - timedelta(days=1) + timedelta(seconds=30))
@@ -171,3 +177,74 @@ def test_the_course_page_edits_in_the_rooms_time_zone_and_cancels(
 
 def patch_course(client: Client, room: Room, body: dict[str, Any]) -> Any:
     return client.patch(f"/api/v1/rooms/{room.code}/course", json.dumps(body), content_type="application/json")
+
+
+def test_a_new_time_is_e_mailed_once_a_change_in_the_rooms_time_zone_and_a_reminder_follows_it(
+    host_client: Client, room: Room, students: list[dict[str, str]], clock: Clock
+) -> None:
+    post(host_client, f"/api/v1/rooms/{room.code}/roster", students)
+    home = json.dumps({"timezone": "Europe/Paris"})
+    assert (
+        host_client.patch(f"/api/v1/rooms/{room.code}/course", home, content_type="application/json").status_code == 200
+    )
+    paris = ZoneInfo("Europe/Paris")
+    starts = datetime(2026, 12, 14, 9, 0, tzinfo=paris)  # a Monday
+    clock.set(datetime(2026, 12, 10, 12, 0, tzinfo=paris))
+    scheduled = schedule(host_client, room, starts, title="Graphs & <i>trees</i>")
+    alan = RosterEntry.objects.get(email="alan@student.example")
+    Client().post(f"/courses/opt-out/{alan.opt_out_token}/")
+    run_worker()  # the invites
+    mail.outbox.clear()
+
+    # the 1-day reminder goes out for Monday 9:00
+    clock.set(starts - timedelta(days=1) + timedelta(seconds=30))
+    run_worker()
+    assert len(mail.outbox) == 2 and "Monday 14 December 2026, 09:00" in mail.outbox[0].body
+    mail.outbox.clear()
+
+    # moved by a day and lengthened: one e-mail each (not the opted-out student), new and old time
+    tuesday = starts + timedelta(days=1, hours=5)
+    assert (
+        patch(host_client, room, scheduled.pk, {"starts_at": tuesday.isoformat(), "duration_minutes": 90}).status_code
+        == 200
+    )
+    run_worker()
+    assert sorted(m.to[0] for m in mail.outbox) == ["edsger@student.example", "grace@student.example"]
+    grace = next(m for m in mail.outbox if m.to[0] == "grace@student.example")
+    entry = RosterEntry.objects.get(email="grace@student.example")
+    assert grace.subject == "New time: Graphs & <i>trees</i>"
+    assert "now starts Tuesday 15 December 2026, 14:00 (Europe/Paris) and lasts 90 minutes" in grace.body
+    assert "It was Monday 14 December 2026, 09:00 (Europe/Paris)." in grace.body
+    assert f"?s={entry.invite_token}" in grace.body
+    assert isinstance(grace, EmailMultiAlternatives)
+    html = str(grace.alternatives[0][0])
+    assert "Graphs &amp; &lt;i&gt;trees&lt;/i&gt;" in html and "<i>" not in html
+    assert Reminder.objects.filter(scheduled=scheduled, kind="moved", sequence=1, status="sent").count() == 2
+    mail.outbox.clear()
+    run_worker()
+    assert not mail.outbox, "one e-mail per change"
+
+    # a new title alone is no new time; the 1-day reminder goes out again, for Tuesday
+    assert patch(host_client, room, scheduled.pk, {"title": "Graphs"}).status_code == 200
+    run_worker()
+    assert not mail.outbox
+    clock.set(tuesday - timedelta(days=1) + timedelta(seconds=30))
+    run_worker()
+    assert len(mail.outbox) == 2 and all("Tuesday 15 December 2026, 14:00" in m.body for m in mail.outbox)
+
+
+def test_a_lecture_cancelled_before_its_new_time_went_out_sends_only_the_cancellation(
+    host_client: Client, room: Room, students: list[dict[str, str]]
+) -> None:
+    post(host_client, f"/api/v1/rooms/{room.code}/roster", students)
+    starts = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
+    scheduled = schedule(host_client, room, starts)
+    run_worker()  # the invites
+    mail.outbox.clear()
+    assert (
+        patch(host_client, room, scheduled.pk, {"starts_at": (starts + timedelta(hours=2)).isoformat()}).status_code
+        == 200
+    )
+    post(host_client, f"/api/v1/lectures/{scheduled.pk}/cancel", {"reason": "Ill"})
+    run_worker()
+    assert {m.subject.split(":")[0] for m in mail.outbox} == {"Cancelled"}
