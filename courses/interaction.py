@@ -17,6 +17,7 @@ from core.exceptions import Conflict, LecternError, NotAllowed, NotFound, RateLi
 from core.ratelimit import take_hit
 from courses import broadcasts
 from courses.models import Poll, PollVote, Reaction
+from courses.tasks import close_timed_poll
 from participants.access import Actor
 from participants.models import GuestSession
 from rooms.models import Lecture, Room
@@ -125,6 +126,9 @@ def ask_poll(
     )
     poll.lecture = lecture
     _push(poll, "poll.opened")
+    if poll.closes_at is not None:
+        poll_id, at = poll.pk, poll.closes_at
+        transaction.on_commit(lambda: close_timed_poll.using(run_after=at).enqueue(poll_id))
     return poll
 
 
@@ -160,6 +164,19 @@ def close_poll(*, poll: Poll) -> Poll:
     if poll.closed_at is None:
         poll.closed_at = timezone.now()
         poll.save(update_fields=["closed_at"])
+    _push(poll, "poll.closed")
+    return poll
+
+
+@transaction.atomic
+def close_at_its_time(*, poll_id: int) -> Poll | None:
+    """A timed poll's timer ran out: it is closed as of then, and everyone is told (the pages count
+    down on their own clocks; this is the server's word). None when it was closed before."""
+    poll = Poll.objects.select_for_update().select_related("lecture").filter(pk=poll_id).first()
+    if poll is None or poll.closed_at is not None or poll.closes_at is None or timezone.now() < poll.closes_at:
+        return None
+    poll.closed_at = poll.closes_at
+    poll.save(update_fields=["closed_at"])
     _push(poll, "poll.closed")
     return poll
 

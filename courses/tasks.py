@@ -154,3 +154,11 @@ def _deliver(
         Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.SENT, sent_at=timezone.now())
         sent += 1
     return sent
+
+
+@task()
+def close_timed_poll(poll_id: int) -> bool:
+    """At a timed poll's closing time: close it and tell the room (courses.interaction.close_at_its_time)."""
+    from courses.interaction import close_at_its_time
+
+    return close_at_its_time(poll_id=poll_id) is not None

@@ -2,20 +2,23 @@
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
-from courses.models import PollVote, Reaction
+from courses.interaction import close_at_its_time
+from courses.models import Poll, PollVote, Reaction
 from lectures.life import open_room
 from participants.broadcasts import hosts_group, lecture_group
 from rooms.models import Lecture, Room
 from rooms.services import create_room
-from tests.courses.conftest import post
+from tests.courses.conftest import Clock, post, run_worker
 
 
 @pytest.fixture
@@ -102,6 +105,40 @@ def test_two_students_vote_one_changes_and_the_results_are_right(
     assert post(host_client, f"/api/v1/rooms/{room.code}/polls/{poll_id}/close", {}).json()["closed"] is True
     late = post(alan, f"/api/v1/rooms/{room.code}/polls/{poll_id}/vote", {"choices": [2]})
     assert late.status_code == 409
+
+
+@pytest.mark.django_db(transaction=True)  # the task worker commits
+def test_a_timed_poll_closes_at_its_time_and_the_server_tells_everyone(
+    live: tuple[Room, Lecture], host_client: Client, on_commit: Any, clock: Clock
+) -> None:
+    room, lecture = live
+    grace = _student(room, "Grace")
+    hosts = Listener(f"{hosts_group(room.pk)}.live")
+    everyone = Listener(lecture_group(lecture.pk))
+    with on_commit():
+        body = {"question": "Ready?", "options": ["Yes", "No"], "duration_seconds": 30}
+        poll_id = post(host_client, f"/api/v1/rooms/{room.code}/polls", body).json()["id"]
+    poll = Poll.objects.get(pk=poll_id)
+    assert poll.closes_at is not None
+    queued = DBTaskResult.objects.get(task_path="courses.tasks.close_timed_poll")
+    assert queued.run_after == poll.closes_at and queued.args_kwargs["args"] == [poll_id]
+    everyone.messages(), hosts.messages()
+
+    run_worker()  # not yet its time: the worker leaves it
+    assert Poll.objects.get(pk=poll_id).closed_at is None and everyone.messages() == []
+    assert post(grace, f"/api/v1/rooms/{room.code}/polls/{poll_id}/vote", {"choices": [0]}).status_code == 200
+
+    clock.set(poll.closes_at + timedelta(seconds=1))
+    with on_commit():
+        run_worker()
+    assert Poll.objects.get(pk=poll_id).closed_at == poll.closes_at
+    told = [m for m in everyone.messages() if m["type"] == "poll.closed"]
+    assert len(told) == 1 and told[0]["poll"]["closed"] is True and "counts" not in told[0]["poll"]
+    host_told = [m for m in hosts.messages() if m["type"] == "poll.closed"]
+    assert len(host_told) == 1 and host_told[0]["poll"]["counts"] == [1, 0]
+    late = post(grace, f"/api/v1/rooms/{room.code}/polls/{poll_id}/vote", {"choices": [1]})
+    assert late.status_code == 409
+    assert close_at_its_time(poll_id=poll_id) is None, "closed once"
 
 
 def test_votes_are_checked_and_only_students_vote(live: tuple[Room, Lecture], host_client: Client) -> None:
