@@ -45,3 +45,18 @@ def ping() -> None:
     """Raise EgressUnreachable unless every configured instance answers."""
     for url in health_urls():
         _status(url)
+
+
+def any_answers() -> bool | None:
+    """Whether at least one configured egress instance answers (None when none is configured): with
+    none running, LiveKit would take about 20 s to refuse a recording."""
+    urls = health_urls()
+    if not urls:
+        return None
+    for url in urls:
+        try:
+            _status(url)
+        except EgressUnreachable:
+            continue
+        return True
+    return False

@@ -16,6 +16,7 @@ from accounts.models import User
 from core import storage
 from core.exceptions import LecternError, RoomNotLive
 from lectures.retention import delete_finished_lecture, expired_lectures
+from recordings import egress_health
 from recordings.broadcasts import notify_recording_status
 from recordings.exceptions import AlreadyRecording, NotRecording, RecorderUnavailable
 from recordings.models import Access, Recording, RecordingSettings
@@ -57,6 +58,8 @@ def start_recording(*, room: Room, by: User | None, audio_only: bool | None = No
     already recording, 503 when egress cannot take it."""
     if audio_only is None:
         audio_only = settings.RECORDING_AUDIO_ONLY
+    if egress_health.any_answers() is False:
+        raise RecorderUnavailable("The recorder is not running; ask the administrator to start the egress service.")
     with transaction.atomic():
         room = _lock_room(room.pk)
         lecture = room.current_lecture()
@@ -294,8 +297,6 @@ def check_recording(*, recording: Recording, recheck_after: float = 2.0) -> Reco
     """Notice a recording whose egress died without a report (LiveKit keeps calling it active): fail it
     with the reason and tell the room. Needs EGRESS_HEALTH_URL; a no-op without it."""
     import time
-
-    from recordings import egress_health
 
     def lost() -> bool:
         try:

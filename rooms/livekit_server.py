@@ -28,7 +28,12 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Item = TypeVar("Item")
 
+# Each request to the server API gives up after this. livekit-api's Twirp client passes timeout=None to
+# aiohttp on every request, which turns the session's ClientTimeout off: the bound is ours (_call).
 API_TIMEOUT_SECONDS = 5
+# Starting an egress waits for an egress instance to take the job; with none running, LiveKit itself
+# answers "no response from servers" after about 20 s.
+EGRESS_START_TIMEOUT_SECONDS = 20
 
 
 class LiveKitError(ServiceUnavailable):
@@ -133,16 +138,23 @@ def _http_url(url: str) -> str:
     return url
 
 
-def _call(operation: Callable[[api.LiveKitAPI], Awaitable[T]]) -> T:
+def _call(operation: Callable[[api.LiveKitAPI], Awaitable[T]], *, timeout: float | None = -1) -> T:
+    """Run one operation on a fresh client, bounded by `timeout` seconds (by default API_TIMEOUT_SECONDS;
+    None: the operation bounds its own calls)."""
+    if timeout == -1:
+        timeout = API_TIMEOUT_SECONDS
+
     async def run() -> T:
         client = _client()
         try:
-            return await operation(client)
+            return await asyncio.wait_for(operation(client), timeout)
         except api.TwirpError as exc:
             if exc.code == api.TwirpErrorCode.NOT_FOUND:
                 raise LiveKitNotFound(exc.message) from exc
             raise LiveKitError(f"LiveKit refused the request: {exc.message}") from exc
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except TimeoutError as exc:
+            raise LiveKitError(f"LiveKit did not answer within {timeout} s") from exc
+        except (aiohttp.ClientError, OSError) as exc:
             raise LiveKitError(f"LiveKit server unreachable: {exc!r}") from exc
         finally:
             await client.aclose()
@@ -258,7 +270,7 @@ def _for_each(items: list[Item], call: Callable[[api.LiveKitAPI, Item], Awaitabl
         async def one(item: Item) -> bool:
             async with gate:
                 try:
-                    await call(client, item)
+                    await asyncio.wait_for(call(client, item), API_TIMEOUT_SECONDS)
                 except api.TwirpError as exc:
                     if exc.code == api.TwirpErrorCode.NOT_FOUND:
                         return False
@@ -267,7 +279,7 @@ def _for_each(items: list[Item], call: Callable[[api.LiveKitAPI, Item], Awaitabl
 
         return sum(await asyncio.gather(*(one(item) for item in items)))
 
-    return _call(run_all) if items else 0
+    return _call(run_all, timeout=None) if items else 0  # each call is bounded, not the whole run
 
 
 def set_publish_many(*, room: str, identities: list[str], can_publish: bool, can_publish_data: bool = False) -> int:
@@ -586,7 +598,8 @@ def start_room_recording(
         file_outputs=[output],
         advanced=options,
     )
-    return _egress(_call(lambda c: c.egress.start_room_composite_egress(request)))
+    started = _call(lambda c: c.egress.start_room_composite_egress(request), timeout=EGRESS_START_TIMEOUT_SECONDS)
+    return _egress(started)
 
 
 def stop_egress(*, egress_id: str) -> Egress:

@@ -11,6 +11,7 @@ from django.core.files.storage import storages
 from django.test import Client
 
 from accounts.models import User
+from lectures.life import open_room
 from participants.models import CoHost
 from recordings.models import Access, Recording, RecordingSettings
 from rooms import livekit_server
@@ -237,6 +238,21 @@ def test_starting_in_a_room_that_is_not_live_is_409(host_client: Client, room: R
         f"{API}/rooms/{room.code}/recording", json.dumps({"action": "start"}), content_type="application/json"
     )
     assert response.status_code == 409 and response.json()["detail"]
+
+
+def test_starting_when_the_recorder_is_not_running_is_503_at_once(
+    host_client: Client, room: Room, livekit: None, settings: Any
+) -> None:
+    """With EGRESS_HEALTH_URL set and no egress answering it, LiveKit would refuse after ~20 s: the
+    host is told at once, and no recording is left behind."""
+    settings.EGRESS_HEALTH_URL = "http://127.0.0.1:9/"  # nothing listens on the discard port
+    open_room(room=room)
+    response = host_client.post(
+        f"{API}/rooms/{room.code}/recording", json.dumps({"action": "start"}), content_type="application/json"
+    )
+    assert response.status_code == 503
+    assert "recorder is not running" in response.json()["detail"]
+    assert not Recording.objects.filter(room=room).exists()
 
 
 def test_stopping_when_nothing_records_is_409_and_a_bad_action_is_400(host_client: Client, room: Room) -> None:
