@@ -24,6 +24,8 @@ from rooms.services import create_room
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 TEST_WEB_PORT = int(os.environ["TEST_WEB_PORT"])
+# the test egress's health endpoint (scripts/egress.sh), answering only while the egress fixture runs
+EGRESS_HEALTH_URL_TEST = f"http://127.0.0.1:{os.environ.get('EGRESS_HEALTH_PORT_TEST', '9290')}/"
 
 
 def _flush_retrying_deadlocks(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -148,6 +150,7 @@ def web_server(django_db_setup: Any, django_db_blocker: Any, livekit: None) -> I
     name = connection.settings_dict["NAME"]
     env["DATABASE_URL"] = f"postgres://lectern@127.0.0.1:{connection.settings_dict['PORT']}/{name}"
     env["PORT"] = str(TEST_WEB_PORT)
+    env["EGRESS_HEALTH_URL"] = EGRESS_HEALTH_URL_TEST  # as in make dev: Record asks the recorder first
     log = open(ROOT / "var" / f"web-test-{TEST_WEB_PORT}.log", "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(TEST_WEB_PORT), "config.asgi:application"],
@@ -162,19 +165,22 @@ def web_server(django_db_setup: Any, django_db_blocker: Any, livekit: None) -> I
         if process.poll() is not None:
             pytest.fail(f"daphne exited with {process.returncode}; see var/web-test-{TEST_WEB_PORT}.log")
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 - our loopback URL
+            with urllib.request.urlopen(f"{url}/livez", timeout=2) as response:  # noqa: S310 - our loopback URL
                 return bool(response.status == 200)
         except OSError:
             return False
 
-    wait_for(answers, timeout=30, interval=0.2, what="daphne to answer /healthz")
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        # /livez, not /healthz: /healthz also asks the egress, which runs only once the egress fixture is up
+        wait_for(answers, timeout=30, interval=0.2, what="daphne to answer /livez")
+        yield url
+    finally:  # also when it never answered: a daphne left behind keeps the test database open
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

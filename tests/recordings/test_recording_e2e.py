@@ -17,7 +17,7 @@ from django.test import Client
 from recordings.models import Recording
 from recordings.services import check_recording
 from rooms.models import Room
-from tests.conftest import ROOT, wait_for
+from tests.conftest import EGRESS_HEALTH_URL_TEST, ROOT, wait_for
 from tests.recordings.conftest import egress_pid
 from tests.recordings.media import Lecturer
 
@@ -119,7 +119,7 @@ def live_socket_group(lecture_id: int) -> Any:
 
 @pytest.fixture
 def egress_watched(settings: Any) -> None:
-    settings.EGRESS_HEALTH_URL = f"http://127.0.0.1:{os.environ.get('EGRESS_HEALTH_PORT_TEST', '9290')}/"
+    settings.EGRESS_HEALTH_URL = EGRESS_HEALTH_URL_TEST
 
 
 def test_a_recording_whose_egress_dies_fails_with_the_reason_and_a_new_one_starts_after_the_restart(

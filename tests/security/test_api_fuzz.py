@@ -16,6 +16,7 @@ from django.utils.crypto import get_random_string
 from accounts.models import User
 from rooms.models import Room
 from tests.moderation.conftest import post_json
+from tests.recordings.conftest import egress  # noqa: F401 - fixture: Record must reach a running recorder
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 
@@ -70,6 +71,7 @@ def live_room(host: User, host_client: Client, room: Room, livekit: None) -> Roo
     return room
 
 
+@pytest.mark.usefixtures("egress")
 def test_no_operation_answers_a_host_with_a_server_error(
     web_server: str, host_client: Client, live_room: Room, tmp_path: Path
 ) -> None:
