@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from chat import selectors, services
 from chat.access import get_live_participant
 from core import text as plain
-from participants.access import get_participant
+from participants.access import get_moderator, get_participant
 
 router = Router(tags=["chat and files"])
 
@@ -63,6 +63,14 @@ def read_chat(request: HttpRequest, code: str) -> list[ChatOut]:
     """The live lecture's chat as the caller may see it."""
     room, actor = get_participant(request, code)
     return [ChatOut(**services.chat_payload(m)) for m in services.visible_chat(room=room, viewer=actor)]  # type: ignore[arg-type]
+
+
+@router.delete("/{code}/chat/{int:message_id}", response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def remove_chat(request: HttpRequest, code: str, message_id: int) -> Status:
+    """Remove a chat message of one of the room's lectures (hosts and co-hosts); the audit log keeps it."""
+    room, actor = get_moderator(request, code)
+    services.remove_chat_message(room=room, message_id=message_id, by=actor)
+    return Status(204, None)
 
 
 @router.post(

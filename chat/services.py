@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import record_audit
 from chat.access import RoomParticipant
 from chat.models import ChatMessage, SharedFile
 from core import storage
@@ -63,6 +64,39 @@ def post_chat_message(*, room: Room, sender: Actor, text: str, to: str | None = 
         transaction.on_commit(lambda: broadcasts.tell_lecture(lecture_pk=lecture.pk, message=live))
     else:
         transaction.on_commit(lambda: broadcasts.tell_room_hosts(room_pk=room.pk, message=live))
+    return message
+
+
+@transaction.atomic
+def remove_chat_message(*, room: Room, message_id: int, by: Actor, lecture: Lecture | None = None) -> ChatMessage:
+    """A host or co-host removes a message of one of the room's lectures (live or past; of `lecture`
+    only, when given): it is deleted, the live lecture's pages drop it at once, and the audit log keeps
+    who removed what."""
+    if not by.is_moderator:
+        raise NotAllowed("Only the room's host and co-hosts can remove chat messages.")
+    found = ChatMessage.objects.select_for_update(of=("self",)).select_related("lecture")
+    if lecture is not None:
+        found = found.filter(lecture=lecture)
+    message = found.filter(pk=message_id, lecture__room=room).first()
+    if message is None:
+        raise NotFound("No chat message with this id in this room.")
+    lecture = message.lecture  # the message's own (always the one given, when given)
+    record_audit(
+        action="chat.remove",
+        room=room,
+        actor=by.user,
+        actor_label=by.label,
+        target=message.sender_name,
+        detail={"lecture": lecture.pk, "sent_at": message.created_at.isoformat(), "text": message.text[:500]},
+    )
+    private = message.audience == ChatMessage.Audience.HOSTS
+    message.delete()
+    if lecture.status == Lecture.Status.LIVE:
+        removed = {"type": "chat.removed", "id": message_id}
+        if private:
+            transaction.on_commit(lambda: broadcasts.tell_room_hosts(room_pk=room.pk, message=removed))
+        else:
+            transaction.on_commit(lambda: broadcasts.tell_lecture(lecture_pk=lecture.pk, message=removed))
     return message
 
 

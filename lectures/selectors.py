@@ -83,6 +83,7 @@ class TranscriptLine:
 
 @dataclass(frozen=True)
 class ChatRow:
+    id: int
     sender: str
     role: str
     private: bool
@@ -281,14 +282,15 @@ def chat_history(*, lecture: Lecture, viewer: LectureViewer) -> list[ChatRow]:
     start = lecture.started_at
     return [
         ChatRow(
+            id=pk,
             sender=name,
             role=role,
             private=audience == ChatMessage.Audience.HOSTS,
             text=text,
             at=clock((created_at - start).total_seconds()),
         )
-        for name, role, audience, text, created_at in messages.values_list(
-            "sender_name", "sender_role", "audience", "text", "created_at"
+        for pk, name, role, audience, text, created_at in messages.values_list(
+            "pk", "sender_name", "sender_role", "audience", "text", "created_at"
         )
     ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:lecture_id>/access", views.update_attendee_access, name="access"),
     path("<int:lecture_id>/summary/regenerate", views.regenerate_summary, name="regenerate_summary"),
     path("<int:lecture_id>/drive", views.save_to_drive, name="save_to_drive"),
+    path("<int:lecture_id>/chat/<int:message_id>/remove", views.remove_chat, name="remove_chat"),
     path("files/<int:file_id>/", views.file_download, name="file_download"),
     path("uploads/<str:token>/", views.local_upload, name="upload"),
     path("drive/connect/", views.drive_connect, name="drive_connect"),

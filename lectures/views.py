@@ -25,6 +25,7 @@ from lectures.access import LectureViewer, get_file_for_download, get_lecture_fo
 from lectures.forms import AttendeeAccessForm, TranscriptSearchForm
 from lectures.models import DriveCredential
 from lectures.selectors import LectureDocument
+from participants.access import Actor
 from rooms.access import get_room
 from rooms.models import Lecture
 from summaries import tasks as summary_tasks
@@ -184,6 +185,23 @@ def regenerate_summary(request: HttpRequest, lecture_id: int) -> HttpResponse:
     else:
         messages.success(request, "The summary is being regenerated; reload the page in a moment.")
     return redirect("lectures:detail", lecture_id=lecture.pk)
+
+
+@require_POST
+def remove_chat(request: HttpRequest, lecture_id: int, message_id: int) -> HttpResponse:
+    """The room's host removes a chat message from the lecture's record (the audit log keeps it)."""
+    lecture, viewer = _lecture_or_404(request, lecture_id)
+    if not viewer.is_owner or viewer.user is None:
+        return _forbidden(request, "Only the room's host can remove chat messages.")
+    try:
+        removed = chat_services.remove_chat_message(
+            room=lecture.room, message_id=message_id, by=Actor(user=viewer.user, role="host"), lecture=lecture
+        )
+    except NotFound:
+        messages.error(request, "This message was removed already.")
+    else:
+        messages.success(request, f"The message from {removed.sender_name} is removed.")
+    return redirect(reverse("lectures:detail", kwargs={"lecture_id": lecture.pk}) + "#chat")
 
 
 @require_POST

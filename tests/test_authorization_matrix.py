@@ -21,7 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import User
-from chat.models import SharedFile
+from chat.models import ChatMessage, SharedFile
 from config.api import api
 from config.asgi import application
 from config.routing import websocket_urlpatterns
@@ -112,6 +112,8 @@ ROUTES = [
         row(403, host=201, cohost=201, student=201, anonymous=401, other=401),
         {"text": "hello"},
     ),
+    # the co-host removes the message first, so the host finds it gone
+    Route("DELETE", f"{API}/rooms/{{code}}/chat/{{message_id}}", {**moderators(204), "host": 404}),
     # joining and the lobby
     Route(
         "POST",
@@ -168,6 +170,7 @@ ROUTES = [
     Route("POST", "/lectures/{lecture_id}/access", lecturers(302), "form:allowed=on"),
     Route("POST", "/lectures/{lecture_id}/summary/regenerate", lecturers(302)),
     Route("POST", "/lectures/{lecture_id}/drive", lecturers(302)),
+    Route("POST", "/lectures/{lecture_id}/chat/{message_id}/remove", row(404, admin=403, host=302)),
     Route("GET", "/lectures/files/{file_id}/", row(404, host=200, cohost=200, admin=200, student=200)),
     Route("PUT", "/lectures/uploads/{token}/", row(403)),
     Route("GET", "/lectures/drive/connect/", row(302)),
@@ -404,6 +407,9 @@ def scene(livekit: None, db: Any, settings: Any, tmp_path: Any) -> Scene:
         "user_id": str(outsider.pk),
         "lecture_id": str(lecture.pk),
         "file_id": str(_shared_file(lecture).pk),
+        "message_id": str(
+            ChatMessage.objects.create(lecture=lecture, sender_identity="s", sender_name="Sam", text="rude").pk
+        ),
         "recording_id": str(_recording(lecture).pk),
         "egress_id": "EG_notrunning",
         "token": "not-a-valid-token",

@@ -3,9 +3,15 @@
 import pytest
 from django.test import Client
 
+from accounts.models import User
+from audit.models import AuditEvent
 from chat.models import ChatMessage
+from lectures.life import end_lecture
+from participants.broadcasts import hosts_live_group, lecture_group
 from rooms.models import Room
+from rooms.services import create_room
 from tests.conftest import wait_for
+from tests.courses.test_interaction import Listener
 from tests.moderation.conftest import admit_student, post_json
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,3 +92,43 @@ def test_bad_chat_input_is_a_clear_4xx(host_client: Client, room: Room, lecture,
     response = post_json(grace.client, f"/api/v1/rooms/{room.code}/chat", payload)
     assert response.status_code == status and response.json()["detail"]
     assert not ChatMessage.objects.exists()
+
+
+def test_a_host_removes_a_message_for_everyone_and_the_audit_log_keeps_it(
+    host_client: Client, room: Room, lecture
+) -> None:
+    grace = admit_student(host_client, room, "Grace", "fp-grace-00001")
+    alan = admit_student(host_client, room, "Alan", "fp-alan-000001")
+    rude = post_json(grace.client, f"/api/v1/rooms/{room.code}/chat", {"text": XSS}).json()
+    kept = post_json(alan.client, f"/api/v1/rooms/{room.code}/chat", {"text": "Fine"}).json()
+    private = post_json(grace.client, f"/api/v1/rooms/{room.code}/chat", {"text": "psst", "to": "hosts"}).json()
+    everyone = Listener(lecture_group(lecture.pk))
+    hosts = Listener(hosts_live_group(room.pk))
+
+    url = f"/api/v1/rooms/{room.code}/chat/{rude['id']}"
+    assert grace.client.delete(url).status_code == 403, "a student removes nothing, not even their own"
+    assert Client().delete(url).status_code == 401
+    assert host_client.delete(url).status_code == 204
+    assert everyone.messages() == [{"type": "chat.removed", "id": rude["id"]}]
+    assert [m["id"] for m in alan.client.get(f"/api/v1/rooms/{room.code}/chat").json()] == [kept["id"]]
+    assert host_client.delete(url).status_code == 404, "removed once"
+    event = AuditEvent.objects.get(action="chat.remove")
+    assert (event.target, event.detail["text"], event.actor_label) == ("Grace", XSS, "prof@uni.example")
+
+    # a private message: only the hosts' pages are told
+    hosts.messages()
+    assert host_client.delete(f"/api/v1/rooms/{room.code}/chat/{private['id']}").status_code == 204
+    assert hosts.messages() == [{"type": "chat.removed", "id": private["id"]}]
+    assert everyone.messages() == []
+
+    # another room's host cannot reach this room's messages through their own room
+    other = create_room(host=User.objects.create_user("other@uni.example", "x-Long-passphrase-1"), title="Other")
+    other_client = Client()
+    other_client.force_login(other.host)
+    assert other_client.delete(f"/api/v1/rooms/{other.code}/chat/{kept['id']}").status_code == 404
+    assert other_client.delete(f"/api/v1/rooms/{room.code}/chat/{kept['id']}").status_code == 403
+
+    # after the lecture, the host still removes a message from its record
+    end_lecture(room=room)
+    assert host_client.delete(f"/api/v1/rooms/{room.code}/chat/{kept['id']}").status_code == 204
+    assert not ChatMessage.objects.filter(lecture=lecture).exists()

@@ -68,6 +68,28 @@ def test_chat_payloads_render_as_text_for_everyone(new_context) -> None:
     expect(other.locator(".chat-message", has_text="only for the professor")).to_have_count(0)
 
 
+def test_host_removes_a_chat_message_from_everyones_page(new_context) -> None:
+    host, code, _ = open_room_as_host(new_context)
+    student = admitted_student(new_context, host, code, "Grace")
+    open_panel(host, "chat")
+    open_panel(student, "chat")
+    for text in ("buy followers at spam.example", "When is the exam?"):
+        student.fill("#chat-text", text)
+        student.click("#chat-form button[type=submit]")
+        expect(host.locator(".chat-message", has_text=text)).to_be_visible()
+    expect(student.get_by_role("button", name="Remove the message from Grace")).to_have_count(0)
+    spam = host.locator(".chat-message", has_text="spam.example")
+    spam.get_by_role("button", name="Remove the message from Grace").click()
+    for page in (host, student):
+        expect(page.locator(".chat-message", has_text="spam.example")).to_have_count(0)
+        expect(page.locator(".chat-message", has_text="When is the exam?")).to_be_visible()
+    student.reload()  # gone from the history too
+    wait_connected(student)
+    open_panel(student, "chat")
+    expect(student.locator(".chat-message", has_text="When is the exam?")).to_be_visible()
+    expect(student.locator(".chat-message", has_text="spam.example")).to_have_count(0)
+
+
 def test_panic_button_mutes_the_student_and_says_so(new_context) -> None:
     host, code, _ = open_room_as_host(new_context)
     student = admitted_student(new_context, host, code, "Grace")

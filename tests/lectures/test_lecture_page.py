@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from chat.models import SharedFile
+from audit.models import AuditEvent
+from chat.models import ChatMessage, SharedFile
 from rooms.models import Lecture, Room
 from tests.lectures.conftest import XSS
 from transcripts.models import TranscriptSegment
@@ -218,3 +219,45 @@ def test_past_lectures_page_lists_the_rooms_lectures_with_links(
     assert "1 h 30 min" in html
     overview = host_client.get("/lectures/").content.decode()
     assert f'href="/lectures/{lecture.pk}/"' in overview
+
+
+def test_the_host_removes_a_chat_message_from_the_lecture_page(
+    host_client: Client,
+    admin_client: Client,
+    attendee_client: Client,
+    allow_attendees: Room,
+    lecture: Lecture,
+    chat: None,
+) -> None:
+    secret = ChatMessage.objects.get(sender_name="Mallory")
+    form = f'action="/lectures/{lecture.pk}/chat/{secret.pk}/remove"'
+    assert form in page(host_client, lecture)
+    assert 'aria-label="Remove the message from Mallory"' in page(host_client, lecture)
+    assert form not in page(admin_client, lecture) and "chat-remove" not in page(attendee_client, lecture)
+
+    url = f"/lectures/{lecture.pk}/chat/{secret.pk}/remove"
+    assert attendee_client.post(url).status_code == 403
+    assert admin_client.post(url).status_code == 403, "admins read the record; the host edits it"
+    response = host_client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == f"/lectures/{lecture.pk}/#chat"
+    html = response.content.decode()
+    assert "The message from Mallory is removed." in html and "Mallory&#x27;s secret" not in html
+    assert AuditEvent.objects.get(action="chat.remove").detail["text"] == "Mallory's secret to the host"
+    again = host_client.post(url, follow=True).content.decode()
+    assert "This message was removed already." in again
+    assert (
+        not ChatMessage.objects.filter(pk=secret.pk).exists()
+        and ChatMessage.objects.filter(lecture=lecture).count() == 2
+    )
+
+
+def test_a_message_of_another_lecture_is_not_removed_through_this_page(
+    host_client: Client, room: Room, lecture: Lecture, chat: None
+) -> None:
+    other = Lecture.objects.create(
+        room=room, title="Other", livekit_room=f"{room.code}-other", status="ended", started_at=lecture.started_at
+    )
+    elsewhere = ChatMessage.objects.create(lecture=other, sender_identity="g", sender_name="Sam", text="hi")
+    response = host_client.post(f"/lectures/{lecture.pk}/chat/{elsewhere.pk}/remove", follow=True)
+    assert "This message was removed already." in response.content.decode()
+    assert ChatMessage.objects.filter(pk=elsewhere.pk).exists()

@@ -61,5 +61,6 @@ export function roomApi(code) {
     get: (path = '') => api(`${base}${path}`),
     post: (path, body) => api(`${base}${path}`, { method: 'POST', body }),
     patch: (body) => api(base, { method: 'PATCH', body }),
+    remove: (path) => api(`${base}${path}`, { method: 'DELETE' }),
   };
 }

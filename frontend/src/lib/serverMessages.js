@@ -1,7 +1,7 @@
 // Messages from the Lectern server to the page: chat, notices, "the lecture ended".
 //
 // The page trusts our own websocket, /ws/rooms/<code>/live/ (it answers {"type": "live.ready"}, then
-// {"type": "chat.message", "message"}, {"type": "notice", "text"}, {"type": "ended", "text",
+// {"type": "chat.message", "message"}, {"type": "chat.removed", "id"}, {"type": "notice", "text"}, {"type": "ended", "text",
 // "lecture_url"?}, {"type": "poll.opened" | "poll.results" | "poll.closed", "poll"}, {"type": "reaction",
 // "kind"}, to hosts {"type": "pulse", "lost", "slow_down"} and {"type": "captions.status", "unavailable",
 // "text"}). Until that socket has said live.ready (a server without it), the older path is
@@ -14,6 +14,7 @@ import { openSocket } from './socket.js';
 
 export const TOPICS = {
   chat: 'lectern.chat',
+  chatRemoved: 'lectern.chat.removed',
   notice: 'lectern.notice',
   ended: 'lectern.ended',
   recording: 'lectern.recording',
@@ -23,9 +24,9 @@ export const TOPICS = {
   captions: 'lectern.captions',
 };
 
-// Polls, reactions, pulses, the captions status and (since the server stopped its LiveKit copy) the
-// recording status come only over the live socket.
-const SOCKET_ONLY = new Set([TOPICS.recording, TOPICS.poll, TOPICS.reaction, TOPICS.pulse, TOPICS.captions]);
+// Removed chat messages, polls, reactions, pulses, the captions status and (since the server stopped its
+// LiveKit copy) the recording status come only over the live socket.
+const SOCKET_ONLY = new Set([TOPICS.chatRemoved, TOPICS.recording, TOPICS.poll, TOPICS.reaction, TOPICS.pulse, TOPICS.captions]);
 
 const channels = new WeakMap(); // Room -> channel
 const AFTER_DISCONNECT_MS = 10000;
@@ -57,6 +58,7 @@ function deliver(channel, topic, message) {
 function onSocketMessage(channel, message) {
   if (message.type === 'live.ready') channel.socketReady = true;
   else if (message.type === 'chat.message' && message.message) deliver(channel, TOPICS.chat, message.message);
+  else if (message.type === 'chat.removed') deliver(channel, TOPICS.chatRemoved, message);
   else if (message.type === 'notice') deliver(channel, TOPICS.notice, message);
   else if (message.type === 'ended') deliver(channel, TOPICS.ended, message);
   else if (message.type === 'recording.status') deliver(channel, TOPICS.recording, message);

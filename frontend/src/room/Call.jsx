@@ -403,7 +403,14 @@ function CallBody({ room, config, rooms, onLeave, onEndForAll, mediaProblems, se
             </button>
           </div>
           <People config={config} rooms={rooms} active={panel === 'people'} myRole={myRole} feed={feed} handSet={handSet} confirm={confirm} say={say} />
-          <Chat room={room} rooms={rooms} isHost={isHostPage} active={panel === 'chat'} onUnread={onUnread} />
+          <Chat
+            room={room}
+            rooms={rooms}
+            isHost={isHostPage}
+            moderator={moderator}
+            active={panel === 'chat'}
+            onUnread={onUnread}
+          />
           <PollsPanel active={panel === 'polls'} moderator={moderator} {...polls} say={say} />
           <Files rooms={rooms} canUpload={isHostPage || config.studentUploads} active={panel === 'files'} onNew={onNewFile} />
           {config.aiAssistant && <Transcript transcript={transcript} active={panel === 'transcript'} />}

@@ -1,10 +1,11 @@
 // Chat: history from our API, live messages only from the server (serverMessages.js), sending
-// through our API. Text goes into the page as text, never as HTML.
+// through our API; hosts and co-hosts remove a message (everyone's page drops it on the server's
+// "chat.removed"). Text goes into the page as text, never as HTML.
 import { useEffect, useRef, useState } from 'react';
 import { RoomEvent } from 'livekit-client';
 import { onServerMessage, TOPICS } from '../../lib/serverMessages.js';
 
-export function Chat({ room, rooms, isHost, active, onUnread }) {
+export function Chat({ room, rooms, isHost, moderator, active, onUnread }) {
   const [messages, setMessages] = useState([]);
   const [text, setText] = useState('');
   const [toHosts, setToHosts] = useState(false);
@@ -31,13 +32,30 @@ export function Chat({ room, rooms, isHost, active, onUnread }) {
     if (room.state === 'connected') load();
     room.on(RoomEvent.Connected, load);
     const stop = onServerMessage(room, [TOPICS.chat], (_topic, message) => add([message], { live: true }));
+    const stopRemoved = onServerMessage(room, [TOPICS.chatRemoved], (_topic, message) => drop(message.id));
     return () => {
       room.off(RoomEvent.Connected, load);
       stop();
+      stopRemoved();
     };
     // add() only touches refs and setters
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [room, rooms]);
+
+  function drop(id) {
+    setMessages((previous) => previous.filter((m) => m.id !== id));
+  }
+
+  async function remove(message) {
+    try {
+      await rooms.remove(`/chat/${encodeURIComponent(message.id)}`);
+      setError('');
+      drop(message.id);
+    } catch (err) {
+      if (err.status === 404) drop(message.id); // removed already (by another host)
+      else setError(err.message);
+    }
+  }
 
   useEffect(() => {
     if (list.current) list.current.scrollTop = list.current.scrollHeight;
@@ -73,6 +91,16 @@ export function Chat({ room, rooms, isHost, active, onUnread }) {
               {new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
             </time>
             <p className="chat-text">{m.text}</p>
+            {moderator && (
+              <button
+                type="button"
+                className="btn btn-small chat-remove"
+                aria-label={`Remove the message from ${m.sender}`}
+                onClick={() => remove(m)}
+              >
+                Remove
+              </button>
+            )}
           </li>
         ))}
       </ol>
