@@ -195,6 +195,38 @@ def test_ending_for_everyone_tears_every_call_down_with_the_next_step(new_contex
     expect(page.get_by_role("link", name="Open the lecture page")).to_be_visible()
 
 
+def test_the_servers_word_ends_the_call_when_livekits_goodbye_never_arrives(new_context) -> None:
+    """LiveKit's "room deleted" can lose a race with the client's own reconnect (CI saw a student who had
+    just joined come back into a new, empty room). Here the student's signalling connection stalls
+    before the end: nothing LiveKit says reaches the page, and our server's "ended" still ends the call."""
+    page, room, _ = host_in_room(new_context)
+    open_panel(page, "people")
+    student = new_context().new_page()
+    stalled = {"on": False}
+
+    def relay(ws) -> None:  # the page's websocket to LiveKit, forwarded both ways until it stalls
+        server = ws.connect_to_server()
+        ws.on_message(server.send)
+        server.on_message(lambda message: None if stalled["on"] else ws.send(message))
+
+    student.route_web_socket(lambda url: "/rtc" in url, relay)
+    knock(student, room.code, "Grace")
+    page.locator(".lobby-entry", has_text="Grace").get_by_role("button", name="Admit").click()
+    wait_connected(student)
+    identity = student.evaluate("window.lectern.room.localParticipant.identity")
+
+    stalled["on"] = True
+    page.click("#leave")
+    page.locator("#leave-dialog").get_by_role("button", name="End for everyone").click()
+    expect(student.locator("#end-state")).to_contain_text("The lecture has ended")
+    expect(student.locator("#controls")).to_have_count(0)
+    lecture_room = room.lectures.order_by("-id").first().livekit_room
+    wait_for(
+        lambda: identity not in {p.identity for p in livekit_server.list_participants(room=lecture_room)},
+        what="the student's page to leave LiveKit",
+    )
+
+
 def test_a_rejected_student_sees_one_calm_page_without_call_ui(new_context) -> None:
     page, room, _ = host_in_room(new_context)
     open_panel(page, "people")

@@ -77,14 +77,24 @@ export function App({ config, root }) {
 
   useEffect(() => setupServerMessages(room, config.roomCode), [room, config.roomCode]);
 
-  // The server's "ended" message carries the lecture page for those who may read it.
+  // The server's "ended" message is its word that the lecture is over, and carries the lecture page for
+  // those who may read it. It ends the call here too: LiveKit's "room deleted" can lose a race with the
+  // client's own reconnect (a student who had just joined came back into a new, empty room).
   useEffect(
     () =>
       onServerMessage(room, [TOPICS.ended], (_topic, message) => {
         lectureUrl.current = safeLectureUrl(message.lecture_url);
         window.lectern.lectureUrl = lectureUrl.current;
-        // the call may be down already (the room's deletion overtook this message)
         const url = lectureUrl.current;
+        if (!leaving.current && room.state !== ConnectionState.Disconnected) {
+          leaving.current = true;
+          setMediaProblems({});
+          setEnd({ kind: 'ended', lectureUrl: url });
+          setStage('ended');
+          room.disconnect();
+          return;
+        }
+        // the call may be down already (the room's deletion overtook this message; or a removal: kept)
         if (url) setEnd((current) => (current?.kind === 'ended' && !current.lectureUrl ? { ...current, lectureUrl: url } : current));
       }),
     [room],
