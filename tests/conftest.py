@@ -73,6 +73,18 @@ def wait_for(condition: Callable[[], Any], *, timeout: float = 15.0, interval: f
         time.sleep(interval)
 
 
+def stop(process: subprocess.Popen[Any], log: Any = None) -> None:
+    """Stop a server a fixture started: SIGTERM, then SIGKILL after 10 s; close its log."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if log is not None:
+        log.close()
+
+
 @pytest.fixture
 def admin(db: Any) -> User:
     return User.objects.create_user("admin@uni.example", "correct-horse-battery", role=User.Role.ADMIN)
@@ -175,12 +187,7 @@ def web_server(django_db_setup: Any, django_db_blocker: Any, livekit: None) -> I
         wait_for(answers, timeout=30, interval=0.2, what="daphne to answer /livez")
         yield url
     finally:  # also when it never answered: a daphne left behind keeps the test database open
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        stop(process, log)
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:

@@ -34,14 +34,22 @@ def schedule(client: Client, room: Room, starts: Any, minutes: int = 60, **more:
     return ScheduledLecture.objects.get(pk=response.json()[0]["id"])
 
 
+def scheduled_for_roster(
+    client: Client, room: Room, students: list[dict[str, str]], days: int
+) -> tuple[ScheduledLecture, datetime]:
+    """The roster, one lecture `days` from now, the invites sent and the outbox emptied."""
+    post(client, f"/api/v1/rooms/{room.code}/roster", students)
+    starts = (timezone.now() + timedelta(days=days)).replace(microsecond=0)
+    scheduled = schedule(client, room, starts)
+    run_worker()  # the invites
+    mail.outbox.clear()
+    return scheduled, starts
+
+
 def test_the_host_moves_a_lecture_and_the_reminders_follow_the_new_time(
     host_client: Client, room: Room, students: list[dict[str, str]], clock: Clock
 ) -> None:
-    post(host_client, f"/api/v1/rooms/{room.code}/roster", students)
-    starts = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
-    scheduled = schedule(host_client, room, starts)
-    run_worker()  # the invites
-    mail.outbox.clear()
+    scheduled, starts = scheduled_for_roster(host_client, room, students, days=2)
 
     moved = starts + timedelta(days=1, hours=2)
     response = patch(
@@ -236,11 +244,7 @@ def test_a_new_time_is_e_mailed_once_a_change_in_the_rooms_time_zone_and_a_remin
 def test_a_lecture_cancelled_before_its_new_time_went_out_sends_only_the_cancellation(
     host_client: Client, room: Room, students: list[dict[str, str]]
 ) -> None:
-    post(host_client, f"/api/v1/rooms/{room.code}/roster", students)
-    starts = (timezone.now() + timedelta(days=3)).replace(microsecond=0)
-    scheduled = schedule(host_client, room, starts)
-    run_worker()  # the invites
-    mail.outbox.clear()
+    scheduled, starts = scheduled_for_roster(host_client, room, students, days=3)
     assert (
         patch(host_client, room, scheduled.pk, {"starts_at": (starts + timedelta(hours=2)).isoformat()}).status_code
         == 200

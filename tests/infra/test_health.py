@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 
 from rooms import livekit_server
-from tests.conftest import wait_for
+from tests.conftest import stop, wait_for
 from tests.webhooks.test_fast_path import post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,9 +96,7 @@ def web_without_database(tmp_path: Path) -> Iterator[str]:
 
     wait_for(serving, timeout=30, interval=0.2, what="daphne to answer /livez")
     yield url
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    stop(process, log)
 
 
 def test_a_process_without_its_database_is_live_but_not_ready(web_without_database: str, livekit: None) -> None:

@@ -23,7 +23,7 @@ from lectures.models import AttendanceInterval
 from participants.guests import GUEST_COOKIE, remember_guest
 from participants.models import BannedEntry, CoHost, GuestSession, MintedIdentity, ParticipantHistory
 from rooms.models import Lecture, Room
-from tests.conftest import logged_in
+from tests.conftest import logged_in, stop
 from transcripts.models import TranscriptSegment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -354,12 +354,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.1)
     client.create_bucket(Bucket=S3_BUCKET)
     yield endpoint
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    stop(process, log)
 
 
 @pytest.fixture
