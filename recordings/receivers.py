@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from core import storage
 from lectures.signals import lecture_ended
@@ -55,5 +56,11 @@ def room_created_takes_the_recording_default(sender: type[Room], instance: Room,
 @receiver(post_delete, sender=Recording, dispatch_uid="recordings.recording_deleted")
 def recording_deleted(sender: type[Recording], instance: Recording, **kwargs: Any) -> None:
     """A recording's file goes with its row, however the row goes: the host's delete, retention, the
-    room's deletion (a cascade), the admin site."""
+    room's deletion (a cascade), the admin site. A recording still running or processing is looked for
+    again later: its egress finishes and uploads the file after the row is gone."""
     storage.delete_on_commit(key=instance.storage_key)
+    if not instance.is_finished:  # its egress may still write the file after this: look again later
+        from recordings.tasks import LATE_FILE_AFTER, delete_late_file
+
+        key = instance.storage_key
+        transaction.on_commit(lambda: delete_late_file.using(run_after=timezone.now() + LATE_FILE_AFTER).enqueue(key))

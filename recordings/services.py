@@ -58,8 +58,6 @@ def start_recording(*, room: Room, by: User | None, audio_only: bool | None = No
     already recording, 503 when egress cannot take it."""
     if audio_only is None:
         audio_only = settings.RECORDING_AUDIO_ONLY
-    if egress_health.any_answers() is False:
-        raise RecorderUnavailable("The recorder is not running; ask the administrator to start the egress service.")
     with transaction.atomic():
         room = _lock_room(room.pk)
         lecture = room.current_lecture()
@@ -67,6 +65,8 @@ def start_recording(*, room: Room, by: User | None, audio_only: bool | None = No
             raise RoomNotLive("The room is not live: recording starts during a lecture.")
         if Recording.objects.running().filter(room=room).exists():
             raise AlreadyRecording("This lecture is already being recorded.")
+        if egress_health.any_answers() is False:  # at once, where LiveKit would refuse after ~20 s
+            raise RecorderUnavailable("The recorder is not running; ask the administrator to start the egress service.")
         defaults = RecordingSettings.objects.filter(room=room).first()
         recording = Recording.objects.create(
             room=room,

@@ -55,3 +55,16 @@ def apply_retention() -> dict[str, int]:
 def schedule_retention(*, at: datetime | None = None) -> bool:
     """Queue a retention pass (at `at`, else now) unless one is queued already; True when it queued one."""
     return enqueue_once(apply_retention, at=at)
+
+
+# How long after a recording's row went, while its egress was still at work, its file is looked for
+# again: the egress ends when its LiveKit room closes (or when asked), then finishes and uploads it.
+LATE_FILE_AFTER = timedelta(minutes=30)
+
+
+@task()
+def delete_late_file(key: str) -> None:
+    """Delete what an egress wrote under `key` after its recording's row was deleted."""
+    from core import storage
+
+    storage.delete(key=key)

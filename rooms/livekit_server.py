@@ -32,8 +32,9 @@ Item = TypeVar("Item")
 # aiohttp on every request, which turns the session's ClientTimeout off: the bound is ours (_call).
 API_TIMEOUT_SECONDS = 5
 # Starting an egress waits for an egress instance to take the job; with none running, LiveKit itself
-# answers "no response from servers" after about 20 s.
-EGRESS_START_TIMEOUT_SECONDS = 20
+# answers "no response from servers" after about 20 s. Ours is longer, so that LiveKit always answers
+# first: giving up sooner could leave an egress recording that no row of ours knows.
+EGRESS_START_TIMEOUT_SECONDS = 30
 
 
 class LiveKitError(ServiceUnavailable):
@@ -152,8 +153,8 @@ def _call(operation: Callable[[api.LiveKitAPI], Awaitable[T]], *, timeout: float
             if exc.code == api.TwirpErrorCode.NOT_FOUND:
                 raise LiveKitNotFound(exc.message) from exc
             raise LiveKitError(f"LiveKit refused the request: {exc.message}") from exc
-        except TimeoutError as exc:
-            raise LiveKitError(f"LiveKit did not answer within {timeout} s") from exc
+        except TimeoutError as exc:  # the operation's bound, or one call's within it (timeout=None)
+            raise LiveKitError(f"LiveKit did not answer within {timeout or API_TIMEOUT_SECONDS} s") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise LiveKitError(f"LiveKit server unreachable: {exc!r}") from exc
         finally:

@@ -163,7 +163,7 @@ def apply_pending(*, livekit_room: str) -> int:
             WebhookEvent.objects.filter(pk__in=[row.pk for row in rows]).update(processed_at=timezone.now())
         applied += len(rows)
         if joined and lecture is not None and lecture.status == Lecture.Status.LIVE:
-            enforce_admissions(lecture=lecture, identities=joined)  # LiveKit calls, outside the transaction
+            enforce_admissions(lecture=lecture, identities=joined)  # after the batch's commit
         if len(rows) < BATCH:
             return applied
 

@@ -246,6 +246,9 @@ def test_starting_when_the_recorder_is_not_running_is_503_at_once(
     """With EGRESS_HEALTH_URL set and no egress answering it, LiveKit would refuse after ~20 s: the
     host is told at once, and no recording is left behind."""
     settings.EGRESS_HEALTH_URL = "http://127.0.0.1:9/"  # nothing listens on the discard port
+    start = json.dumps({"action": "start"})
+    not_live = host_client.post(f"{API}/rooms/{room.code}/recording", start, content_type="application/json")
+    assert not_live.status_code == 409, "what the host can act on comes first"
     open_room(room=room)
     response = host_client.post(
         f"{API}/rooms/{room.code}/recording", json.dumps({"action": "start"}), content_type="application/json"

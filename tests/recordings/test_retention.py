@@ -23,6 +23,7 @@ from chat.models import ChatMessage, SharedFile
 from core.models import SiteDefaults
 from recordings.models import Recording, RecordingSettings
 from recordings.services import RetentionPass, apply_retention
+from recordings.tasks import delete_late_file
 from rooms.models import Lecture, Room
 from rooms.services import create_room
 from summaries.services import transcript_key
@@ -160,6 +161,24 @@ def test_deleting_a_room_deletes_the_files_of_every_lecture_it_held(
     assert not Room.objects.filter(pk=room.pk).exists()
     assert [key for key in keys if stored(key)] == []
     assert all(stored(key) for key in kept), "another room's files stay"
+
+
+def test_a_recording_deleted_while_its_egress_runs_is_looked_for_again_later(
+    host_client: Client, room: Room, django_capture_on_commit_callbacks: Any
+) -> None:
+    running = make_recording(room, status=Recording.Status.RECORDING, key=f"recordings/{room.pk}/running.mp4")
+    storages["default"].save(running.storage_key, ContentFile(b"\0\0\0\x18ftyp"))  # what egress wrote so far
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert host_client.post(f"/rooms/{room.code}/delete/").status_code == 302
+    assert not stored(running.storage_key)
+    late = DBTaskResult.objects.get(task_path="recordings.tasks.delete_late_file")
+    assert late.args_kwargs["args"] == [running.storage_key]
+    assert late.run_after is not None and late.run_after >= before + timedelta(minutes=29)
+    # the egress, ended by the room's closing, finishes its upload after the row is gone
+    storages["default"].save(running.storage_key, ContentFile(b"\0\0\0\x18ftypmp42 whole"))
+    delete_late_file.call(running.storage_key)
+    assert not stored(running.storage_key)
 
 
 def test_a_rolled_back_deletion_keeps_the_files(room: Room, django_capture_on_commit_callbacks: Any) -> None:

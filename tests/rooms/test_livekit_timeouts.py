@@ -71,3 +71,4 @@ def test_each_call_of_a_bulk_operation_is_bounded(silent_server: str, settings: 
     monkeypatch.setattr(livekit_server, "API_TIMEOUT_SECONDS", 0.5)
     error = _within(20, lambda: livekit_server.remove_many(room="any", identities=["a", "b", "c"]))
     assert isinstance(error, livekit_server.LiveKitError)
+    assert "did not answer within 0.5 s" in str(error.detail)
