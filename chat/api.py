@@ -67,7 +67,8 @@ def read_chat(request: HttpRequest, code: str) -> list[ChatOut]:
 
 @router.delete("/{code}/chat/{int:message_id}", response={204: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def remove_chat(request: HttpRequest, code: str, message_id: int) -> Status:
-    """Remove a chat message of one of the room's lectures (hosts and co-hosts); the audit log keeps it."""
+    """Remove a chat message: of the live lecture (hosts and co-hosts), of a past one (the room's host);
+    the audit log keeps it."""
     room, actor = get_moderator(request, code)
     services.remove_chat_message(room=room, message_id=message_id, by=actor)
     return Status(204, None)

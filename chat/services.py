@@ -16,7 +16,7 @@ from core import storage
 from core.exceptions import Conflict, LecternError, NotAllowed, NotFound, RoomNotLive
 from participants import broadcasts
 from participants.access import Actor
-from participants.identities import moderator_identities
+from participants.identities import guest_for_identity, moderator_identities
 from rooms import livekit_server
 from rooms.models import Lecture, Room
 
@@ -69,9 +69,9 @@ def post_chat_message(*, room: Room, sender: Actor, text: str, to: str | None = 
 
 @transaction.atomic
 def remove_chat_message(*, room: Room, message_id: int, by: Actor, lecture: Lecture | None = None) -> ChatMessage:
-    """A host or co-host removes a message of one of the room's lectures (live or past; of `lecture`
-    only, when given): it is deleted, the live lecture's pages drop it at once, and the audit log keeps
-    who removed what."""
+    """A host or co-host removes a message of the live lecture, the room's host also one of a past lecture
+    (of `lecture` only, when given): it is deleted, the live lecture's pages drop it at once, and the
+    audit log keeps who removed what."""
     if not by.is_moderator:
         raise NotAllowed("Only the room's host and co-hosts can remove chat messages.")
     found = ChatMessage.objects.select_for_update(of=("self",)).select_related("lecture")
@@ -81,6 +81,8 @@ def remove_chat_message(*, room: Room, message_id: int, by: Actor, lecture: Lect
     if message is None:
         raise NotFound("No chat message with this id in this room.")
     lecture = message.lecture  # the message's own (always the one given, when given)
+    if lecture.status != Lecture.Status.LIVE and by.role != "host":
+        raise NotAllowed("Only the room's host can remove messages of a past lecture.")
     record_audit(
         action="chat.remove",
         room=room,
@@ -90,11 +92,15 @@ def remove_chat_message(*, room: Room, message_id: int, by: Actor, lecture: Lect
         detail={"lecture": lecture.pk, "sent_at": message.created_at.isoformat(), "text": message.text[:500]},
     )
     private = message.audience == ChatMessage.Audience.HOSTS
+    sender = guest_for_identity(room=room, identity=message.sender_identity) if private else None
     message.delete()
     if lecture.status == Lecture.Status.LIVE:
         removed = {"type": "chat.removed", "id": message_id}
-        if private:
+        if private:  # the hosts, and the student who wrote it (their page shows what they sent)
             transaction.on_commit(lambda: broadcasts.tell_room_hosts(room_pk=room.pk, message=removed))
+            if sender is not None:
+                guest_pks = [sender.pk]
+                transaction.on_commit(lambda: broadcasts.tell_participants(guest_pks=guest_pks, message=removed))
         else:
             transaction.on_commit(lambda: broadcasts.tell_lecture(lecture_pk=lecture.pk, message=removed))
     return message

@@ -7,7 +7,8 @@ from accounts.models import User
 from audit.models import AuditEvent
 from chat.models import ChatMessage
 from lectures.life import end_lecture
-from participants.broadcasts import hosts_live_group, lecture_group
+from participants.broadcasts import hosts_live_group, lecture_group, participant_group
+from participants.identities import guest_for_identity
 from rooms.models import Room
 from rooms.services import create_room
 from tests.conftest import wait_for
@@ -95,7 +96,7 @@ def test_bad_chat_input_is_a_clear_4xx(host_client: Client, room: Room, lecture,
 
 
 def test_a_host_removes_a_message_for_everyone_and_the_audit_log_keeps_it(
-    host_client: Client, room: Room, lecture
+    host_client: Client, cohost_client: Client, room: Room, lecture
 ) -> None:
     grace = admit_student(host_client, room, "Grace", "fp-grace-00001")
     alan = admit_student(host_client, room, "Alan", "fp-alan-000001")
@@ -104,6 +105,9 @@ def test_a_host_removes_a_message_for_everyone_and_the_audit_log_keeps_it(
     private = post_json(grace.client, f"/api/v1/rooms/{room.code}/chat", {"text": "psst", "to": "hosts"}).json()
     everyone = Listener(lecture_group(lecture.pk))
     hosts = Listener(hosts_live_group(room.pk))
+    grace_guest = guest_for_identity(room=room, identity=grace.identity)
+    assert grace_guest is not None
+    grace_own = Listener(participant_group(grace_guest.pk))
 
     url = f"/api/v1/rooms/{room.code}/chat/{rude['id']}"
     assert grace.client.delete(url).status_code == 403, "a student removes nothing, not even their own"
@@ -115,10 +119,12 @@ def test_a_host_removes_a_message_for_everyone_and_the_audit_log_keeps_it(
     event = AuditEvent.objects.get(action="chat.remove")
     assert (event.target, event.detail["text"], event.actor_label) == ("Grace", XSS, "prof@uni.example")
 
-    # a private message: only the hosts' pages are told
+    # a private message: only the hosts' pages are told, and its sender's
     hosts.messages()
-    assert host_client.delete(f"/api/v1/rooms/{room.code}/chat/{private['id']}").status_code == 204
+    grace_own.messages()
+    assert cohost_client.delete(f"/api/v1/rooms/{room.code}/chat/{private['id']}").status_code == 204
     assert hosts.messages() == [{"type": "chat.removed", "id": private["id"]}]
+    assert grace_own.messages() == [{"type": "chat.removed", "id": private["id"]}]
     assert everyone.messages() == []
 
     # another room's host cannot reach this room's messages through their own room
@@ -128,7 +134,8 @@ def test_a_host_removes_a_message_for_everyone_and_the_audit_log_keeps_it(
     assert other_client.delete(f"/api/v1/rooms/{other.code}/chat/{kept['id']}").status_code == 404
     assert other_client.delete(f"/api/v1/rooms/{room.code}/chat/{kept['id']}").status_code == 403
 
-    # after the lecture, the host still removes a message from its record
+    # after the lecture, only the room's host removes a message from its record
     end_lecture(room=room)
+    assert cohost_client.delete(f"/api/v1/rooms/{room.code}/chat/{kept['id']}").status_code == 403
     assert host_client.delete(f"/api/v1/rooms/{room.code}/chat/{kept['id']}").status_code == 204
     assert not ChatMessage.objects.filter(lecture=lecture).exists()
