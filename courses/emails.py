@@ -61,6 +61,7 @@ def reminder_letter(reminder: Reminder, tz_name: str) -> Letter:
 
 
 def time_change_letter(reminder: Reminder, tz_name: str, *, was: datetime) -> Letter:
+    """A new start (with the old one), or only a new length."""
     scheduled = reminder.scheduled
     before = was.astimezone(ZoneInfo(tz_name))
     return Letter(
@@ -70,6 +71,7 @@ def time_change_letter(reminder: Reminder, tz_name: str, *, was: datetime) -> Le
             "entry": reminder.entry,
             "scheduled": scheduled,
             "when": _when(scheduled, tz_name),
+            "moved": was != scheduled.starts_at,
             "was": f"{before:%A %d %B %Y, %H:%M} ({tz_name})",
             "minutes": scheduled.duration_minutes,
         },

@@ -138,8 +138,10 @@ class Reminder(models.Model):
     scheduled = models.ForeignKey(ScheduledLecture, on_delete=models.CASCADE, related_name="reminders")
     entry = models.ForeignKey(RosterEntry, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    # the lecture's SEQUENCE the e-mail announces: a lecture moved after its reminder went out is reminded
-    # again at the new time, and each time change is its own e-mail
+    # What the e-mail announces, so that each is sent once: the start it gives (a lecture moved after its
+    # reminder went out is reminded again for the new start; a new title alone sends nothing again) and,
+    # for a time change, the lecture's SEQUENCE after it (each change its own e-mail; 0 for the others).
+    starts_at = models.DateTimeField()
     sequence = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(max_length=500, blank=True)
@@ -149,7 +151,9 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["scheduled", "entry", "kind", "sequence"], name="one_reminder_per_kind")
+            models.UniqueConstraint(
+                fields=["scheduled", "entry", "kind", "starts_at", "sequence"], name="one_reminder_per_kind"
+            )
         ]
 
     def __str__(self) -> str:

@@ -161,7 +161,8 @@ def edit_scheduled_lecture(
     if "starts_at" in changed:
         ids = [scheduled.pk]
         notice = (scheduled.pk, scheduled.sequence, was.isoformat())
-        transaction.on_commit(lambda: plan_reminders(scheduled_ids=ids))
+        if scheduled.starts_at != was:  # a new length alone leaves the reminders' times as they are
+            transaction.on_commit(lambda: plan_reminders(scheduled_ids=ids))
         transaction.on_commit(lambda: plan_missed_checks(scheduled_ids=ids))
         transaction.on_commit(lambda: send_time_change.enqueue(*notice))  # the roster hears of it at once
     return scheduled

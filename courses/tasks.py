@@ -90,10 +90,7 @@ def send_reminders(scheduled_id: int, kind: str) -> int:
     if kind != Reminder.Kind.CANCELLED and not settings.reminders:
         return 0
     return _deliver(
-        scheduled,
-        kind,
-        sequence=scheduled.sequence,
-        letter=lambda reminder: emails.reminder_letter(reminder, settings.home_timezone),
+        scheduled, kind, sequence=0, letter=lambda reminder: emails.reminder_letter(reminder, settings.home_timezone)
     )
 
 
@@ -120,38 +117,35 @@ def send_time_change(scheduled_id: int, sequence: int, was: str) -> int:
 def _deliver(
     scheduled: ScheduledLecture, kind: str, *, sequence: int, letter: Callable[[Reminder], emails.Letter]
 ) -> int:
-    """One e-mail of `kind` to each student of the roster not opted out, once per (kind, sequence):
-    a delivery row each, queued, then sent or failed with the reason."""
+    """One e-mail of `kind` announcing the lecture's start to each student of the roster not opted out,
+    once per (kind, start, sequence): a delivery row each, queued, then sent or failed with the reason.
+    Each row is claimed before its e-mail goes: two runs of the same task send it once."""
     entries = RosterEntry.objects.filter(room=scheduled.room, email_opt_out=False)
+    key = {"scheduled": scheduled, "kind": kind, "starts_at": scheduled.starts_at, "sequence": sequence}
     with transaction.atomic():
-        existing = set(
-            Reminder.objects.filter(scheduled=scheduled, kind=kind, sequence=sequence).values_list(
-                "entry_id", flat=True
-            )
-        )
+        existing = set(Reminder.objects.filter(**key).values_list("entry_id", flat=True))
         Reminder.objects.bulk_create(
-            [
-                Reminder(scheduled=scheduled, entry=e, kind=kind, sequence=sequence)
-                for e in entries
-                if e.pk not in existing
-            ],
-            ignore_conflicts=True,
+            [Reminder(entry=e, **key) for e in entries if e.pk not in existing], ignore_conflicts=True
         )
     sent = 0
     queued = Reminder.objects.select_related("entry", "entry__room", "scheduled", "scheduled__room").filter(
-        scheduled=scheduled, kind=kind, sequence=sequence, status=Reminder.Status.QUEUED
+        status=Reminder.Status.QUEUED, **key
     )
     for reminder in queued:
         if reminder.entry.email_opt_out:
             Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.FAILED, reason="opted out")
             continue
+        mine = Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.QUEUED)
+        if not mine.update(status=Reminder.Status.SENT, sent_at=timezone.now()):
+            continue  # another run of this task took it
         try:
             emails.send_letter(letter(reminder), reminder.entry)
         except Exception as exc:  # any backend failure is recorded, the others still go out
             logger.warning("reminder %s to %s failed: %s", reminder.pk, reminder.entry.email, exc)
-            Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.FAILED, reason=str(exc)[:500])
+            Reminder.objects.filter(pk=reminder.pk).update(
+                status=Reminder.Status.FAILED, reason=str(exc)[:500], sent_at=None
+            )
             continue
-        Reminder.objects.filter(pk=reminder.pk).update(status=Reminder.Status.SENT, sent_at=timezone.now())
         sent += 1
     return sent
 

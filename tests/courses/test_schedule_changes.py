@@ -252,3 +252,34 @@ def test_a_lecture_cancelled_before_its_new_time_went_out_sends_only_the_cancell
     post(host_client, f"/api/v1/lectures/{scheduled.pk}/cancel", {"reason": "Ill"})
     run_worker()
     assert {m.subject.split(":")[0] for m in mail.outbox} == {"Cancelled"}
+
+
+def test_a_new_title_after_a_move_sends_no_reminder_twice(
+    host_client: Client, room: Room, students: list[dict[str, str]], clock: Clock
+) -> None:
+    scheduled, starts = scheduled_for_roster(host_client, room, students, days=2)
+    earlier = starts - timedelta(minutes=30)
+    assert patch(host_client, room, scheduled.pk, {"starts_at": earlier.isoformat()}).status_code == 200
+    run_worker()  # the time change
+    mail.outbox.clear()
+    clock.set(earlier - timedelta(hours=1) + timedelta(seconds=30))
+    run_worker()  # the 1-hour reminder planned for the new time
+    assert len(mail.outbox) == 3 and {m.subject.split(":")[0] for m in mail.outbox} == {"Starts in 1 hour"}
+    mail.outbox.clear()
+    assert patch(host_client, room, scheduled.pk, {"title": "Heaps, corrected"}).status_code == 200
+    clock.set(starts - timedelta(hours=1) + timedelta(seconds=30))
+    run_worker()  # the 1-hour reminder planned for the old time comes due: it was sent already
+    assert not mail.outbox
+
+
+def test_a_new_length_alone_says_so_and_keeps_the_reminders_times(
+    host_client: Client, room: Room, students: list[dict[str, str]]
+) -> None:
+    scheduled, _ = scheduled_for_roster(host_client, room, students, days=2)
+    planned = DBTaskResult.objects.filter(task_path="courses.tasks.send_reminders").count()
+    assert patch(host_client, room, scheduled.pk, {"duration_minutes": 90}).status_code == 200
+    run_worker()
+    assert len(mail.outbox) == 3
+    body = mail.outbox[0].body
+    assert "still starts" in body and "now lasts 90 minutes" in body and "It was" not in body
+    assert DBTaskResult.objects.filter(task_path="courses.tasks.send_reminders").count() == planned
