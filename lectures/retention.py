@@ -14,7 +14,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import record_audit
-from chat.models import SharedFile
 from core.models import SiteDefaults
 from rooms.models import Lecture
 
@@ -33,7 +32,6 @@ def delete_finished_lecture(*, lecture: Lecture) -> None:
         locked = Lecture.objects.select_for_update().filter(pk=lecture.pk, status=Lecture.Status.ENDED).first()
         if locked is None:
             return
-        files = SharedFile.objects.filter(lecture=locked).count()
         record_audit(
             action="lecture.expired",
             room=locked.room,
@@ -42,4 +40,4 @@ def delete_finished_lecture(*, lecture: Lecture) -> None:
             detail={"lecture": locked.pk, "ended_at": locked.ended_at.isoformat() if locked.ended_at else None},
         )
         locked.delete()  # the bytes of its files go with their rows (chat.receivers, summaries.receivers)
-    logger.info("lecture %s deleted by retention (%d shared files)", lecture.pk, files)
+    logger.info("lecture %s deleted by retention", lecture.pk)

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from core import storage
 from core.periodic import enqueue_once
 
 WATCH_EVERY = timedelta(seconds=10)
@@ -65,6 +66,4 @@ LATE_FILE_AFTER = timedelta(minutes=30)
 @task()
 def delete_late_file(key: str) -> None:
     """Delete what an egress wrote under `key` after its recording's row was deleted."""
-    from core import storage
-
     storage.delete(key=key)
